@@ -1,0 +1,100 @@
+// Turns measured outcomes into the console table, the sluice ratios, and the markdown for RESULTS.md.
+import type { LoadFigures } from './load.js';
+import type { TargetName } from './options.js';
+
+export type TargetOutcome =
+  | { readonly name: TargetName; readonly status: 'measured'; readonly figures: LoadFigures; readonly peakRssMiB: number | undefined }
+  | { readonly name: TargetName; readonly status: 'skipped'; readonly reason: string };
+
+export interface Ratio {
+  /** e.g. "sluice/nginx": sluice's average req/s over the other target's. */
+  readonly label: string;
+  readonly value: number;
+}
+
+export interface BenchReport {
+  readonly date: string;
+  readonly node: string;
+  readonly nproc: number;
+  readonly command: string;
+  /** Whether proxies ran on core 0 and the load generator and backend on core 1. */
+  readonly pinned: boolean;
+  readonly connections: number;
+  readonly warmupSec: number;
+  readonly durationSec: number;
+  readonly outcomes: readonly TargetOutcome[];
+  readonly ratios: readonly Ratio[];
+}
+
+/** Targets sluice is compared against, in the order the ratios are printed. */
+const COMPARED: readonly TargetName[] = ['nginx', 'http-proxy', 'undici-proxy', 'direct'];
+
+export function sluiceRatios(outcomes: readonly TargetOutcome[]): Ratio[] {
+  const rps = new Map<TargetName, number>();
+  for (const outcome of outcomes) {
+    if (outcome.status === 'measured') rps.set(outcome.name, outcome.figures.requestsPerSecAverage);
+  }
+  const sluice = rps.get('sluice');
+  if (sluice === undefined) return [];
+  return COMPARED.flatMap((name) => {
+    const other = rps.get(name);
+    return other === undefined || other === 0 ? [] : [{ label: `sluice/${name}`, value: sluice / other }];
+  });
+}
+
+/** Errors plus non-2xx answers; any of them makes the run's figures suspect. */
+export function failuresOf(figures: LoadFigures): number {
+  return figures.errors + figures.non2xx;
+}
+
+const HEADER = ['target', 'req/s avg', 'req/s p50', 'lat p50 ms', 'lat p99 ms', 'errors+non2xx', 'peak RSS MiB'] as const;
+
+function rowOf(outcome: TargetOutcome): string[] {
+  if (outcome.status === 'skipped') return [outcome.name, `skipped: ${outcome.reason}`, '', '', '', '', ''];
+  const { figures } = outcome;
+  const failures = failuresOf(figures);
+  return [
+    outcome.name,
+    Math.round(figures.requestsPerSecAverage).toString(),
+    Math.round(figures.requestsPerSecP50).toString(),
+    figures.latencyP50Ms.toFixed(1),
+    figures.latencyP99Ms.toFixed(1),
+    failures === 0 ? '0' : `${figures.errors}+${figures.non2xx} (!)`,
+    outcome.peakRssMiB === undefined ? '-' : outcome.peakRssMiB.toFixed(1),
+  ];
+}
+
+function ratioLine(ratios: readonly Ratio[]): string {
+  return ratios.length === 0 ? 'ratios: (sluice not measured)' : `ratios: ${ratios.map((r) => `${r.label} ${r.value.toFixed(2)}x`).join(', ')}`;
+}
+
+function methodLine(report: BenchReport): string {
+  const placement = report.pinned
+    ? 'proxy pinned to core 0; autocannon and backend on core 1'
+    : 'no CPU pinning (taskset or a second core missing)';
+  return `${report.connections} keep-alive connections, GET /, ${report.warmupSec} s warm-up + ${report.durationSec} s measured; ${placement}`;
+}
+
+export function consoleTable(report: BenchReport): string {
+  const rows = [[...HEADER], ...report.outcomes.map(rowOf)];
+  // Skipped rows carry their reason in one long cell; leave it out of the column width.
+  const measuredRows = rows.filter((row) => !row[1]!.startsWith('skipped'));
+  const widths = HEADER.map((_, column) => Math.max(...measuredRows.map((row) => row[column]!.length)));
+  const lines = rows.map((row) => row.map((cell, column) => (column === 0 ? cell.padEnd(widths[column]!) : cell.padStart(widths[column]!))).join('  ').trimEnd());
+  return [...lines, '', ratioLine(report.ratios), methodLine(report)].join('\n');
+}
+
+export function markdownTable(report: BenchReport): string {
+  const rows = report.outcomes.map(rowOf);
+  return [
+    `### ${report.date} — Node ${report.node}, nproc ${report.nproc}`,
+    '',
+    `Command: \`${report.command}\`; ${methodLine(report)}.`,
+    '',
+    `| ${HEADER.join(' | ')} |`,
+    `|${HEADER.map((_, column) => (column === 0 ? '---' : '---:')).join('|')}|`,
+    ...rows.map((row) => `| ${row.join(' | ')} |`),
+    '',
+    ratioLine(report.ratios),
+  ].join('\n');
+}

@@ -1,0 +1,56 @@
+// Translates a validated SluiceConfig into the Snapshot workers compile. Pure and deterministic:
+// configuration order is kept, keys are written in one fixed order, so equal content hashes equally.
+import { createHash } from 'node:crypto';
+import type { ClusterSnapshot, ListenerSnapshot, RouteSnapshot, Snapshot } from '../snapshot.js';
+import type { ClusterConfig, ListenerConfig, RouteConfig, SluiceConfig } from './sluice-config.js';
+
+/** Gives the EndpointTable slot of an endpoint, named by its cluster and configured address. */
+export type SlotFor = (cluster: string, address: string) => number;
+
+export function buildSnapshot(config: SluiceConfig, version: number, slotFor: SlotFor): Snapshot {
+  const content = {
+    listeners: config.listeners.map(listenerSnapshot),
+    routes: config.routes.map(routeSnapshot),
+    ...(config.defaultCluster === undefined ? {} : { defaultCluster: config.defaultCluster }),
+    clusters: config.clusters.map((cluster) => clusterSnapshot(cluster, slotFor)),
+    drainTimeoutMs: config.drainTimeout,
+  };
+  const hash = createHash('sha256').update(JSON.stringify(content)).digest('hex');
+  return { version, hash, ...content };
+}
+
+function listenerSnapshot(listener: ListenerConfig): ListenerSnapshot {
+  const { name, host, port } = listener;
+  return {
+    name,
+    host,
+    port,
+    protocol: listener.protocol,
+    // Every port-0 listener gets its own socket, so its name keeps the key apart.
+    key: port === 0 ? `${host}:0/${name}` : `${host}:${port}`,
+    idleTimeoutMs: listener.timeouts.idle,
+    headersTimeoutMs: listener.timeouts.headers,
+    maxHeaderBytes: listener.maxHeaderBytes,
+  };
+}
+
+function routeSnapshot(route: RouteConfig): RouteSnapshot {
+  const paths = route.paths.map(({ path, pathType, cluster }) => ({ path, pathType, cluster }));
+  return route.host === undefined ? { paths } : { host: route.host.toLowerCase(), paths };
+}
+
+function clusterSnapshot(cluster: ClusterConfig, slotFor: SlotFor): ClusterSnapshot {
+  return {
+    name: cluster.name,
+    balancer: cluster.balancer,
+    endpoints: cluster.endpoints.map(({ address, host, port, zone, weight }) => ({
+      slot: slotFor(cluster.name, address),
+      address,
+      host,
+      port,
+      zone,
+      weight,
+    })),
+    timeouts: { connectMs: cluster.timeouts.connect, requestMs: cluster.timeouts.request, idleMs: cluster.timeouts.idle },
+  };
+}

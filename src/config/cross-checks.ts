@@ -1,0 +1,93 @@
+// Checks that span several entries of the configuration: unique names and addresses, and cluster
+// references. They read the raw parsed data, so they report alongside the schema's problems, and they
+// look only at the entries well-formed enough to compare (the schema reports the others).
+import { parseEndpointAddress, parseListenerAddress } from './host-port.js';
+import type { ConfigProblem } from './sluice-config.js';
+
+type Fields = Readonly<Record<string, unknown>>;
+
+export function crossCheck(data: unknown): ConfigProblem[] {
+  if (!isFields(data)) return [];
+  return [...checkListeners(data), ...checkClusters(data), ...checkClusterReferences(data)];
+}
+
+function checkListeners(data: Fields): ConfigProblem[] {
+  const problems: ConfigProblem[] = [];
+  const names = new Map<string, number>();
+  const sockets = new Map<string, number>();
+  for (const [index, listener] of entries(data['listeners'])) {
+    const where = `listeners[${index}]`;
+    const { name, address } = listener;
+    if (typeof name === 'string') {
+      const first = names.get(name);
+      if (first === undefined) names.set(name, index);
+      else problems.push({ path: `${where}.name`, message: `duplicate listener name "${name}": listeners[${first}] already has it` });
+    }
+    const parsed = typeof address === 'string' ? parseListenerAddress(address) : undefined;
+    // Port 0 gets a fresh free port for every listener, so those never collide.
+    if (parsed?.ok !== true || parsed.value.port === 0) continue;
+    const socket = `${parsed.value.host}:${parsed.value.port}`;
+    const first = sockets.get(socket);
+    if (first === undefined) sockets.set(socket, index);
+    else problems.push({ path: `${where}.address`, message: `duplicate address ${JSON.stringify(address)}: listeners[${first}] already listens on ${socket}` });
+  }
+  return problems;
+}
+
+function checkClusters(data: Fields): ConfigProblem[] {
+  const problems: ConfigProblem[] = [];
+  const names = new Map<string, number>();
+  for (const [index, cluster] of entries(data['clusters'])) {
+    const where = `clusters[${index}]`;
+    const { name } = cluster;
+    if (typeof name === 'string') {
+      const first = names.get(name);
+      if (first === undefined) names.set(name, index);
+      else problems.push({ path: `${where}.name`, message: `duplicate cluster name "${name}": clusters[${first}] already has it` });
+    }
+    const addresses = new Map<string, number>();
+    for (const [endpointIndex, endpoint] of entries(cluster['endpoints'])) {
+      const { address } = endpoint;
+      const parsed = typeof address === 'string' ? parseEndpointAddress(address) : undefined;
+      if (parsed?.ok !== true) continue;
+      // Compare the parsed form: [::1]:80 and [0::1]:80 are one endpoint.
+      const identity = `${parsed.value.host} ${parsed.value.port}`;
+      const first = addresses.get(identity);
+      if (first === undefined) addresses.set(identity, endpointIndex);
+      else problems.push({ path: `${where}.endpoints[${endpointIndex}].address`, message: `duplicate endpoint ${JSON.stringify(address)}: ${where}.endpoints[${first}] is the same address` });
+    }
+  }
+  return problems;
+}
+
+function checkClusterReferences(data: Fields): ConfigProblem[] {
+  const clusters = data['clusters'];
+  // Without a well-formed list of clusters every reference would be reported: leave that to the schema.
+  if (clusters !== undefined && !Array.isArray(clusters)) return [];
+  const known = new Set(entries(clusters).flatMap(([, cluster]) => (typeof cluster['name'] === 'string' ? [cluster['name']] : [])));
+  const problems: ConfigProblem[] = [];
+  const check = (path: string, name: unknown): void => {
+    if (typeof name !== 'string' || name === '' || known.has(name)) return;
+    const hint = known.size === 0 ? 'no clusters are defined' : `defined clusters: ${[...known].join(', ')}`;
+    problems.push({ path, message: `unknown cluster "${name}"; ${hint}` });
+  };
+  for (const [routeIndex, route] of entries(data['routes'])) {
+    for (const [pathIndex, rule] of entries(route['paths'])) check(`routes[${routeIndex}].paths[${pathIndex}].cluster`, rule['cluster']);
+  }
+  check('defaultCluster', data['defaultCluster']);
+  return problems;
+}
+
+/** The entries of a list that are mappings, with their index in the list. */
+function entries(list: unknown): Array<[number, Fields]> {
+  if (!Array.isArray(list)) return [];
+  const found: Array<[number, Fields]> = [];
+  list.forEach((item: unknown, index) => {
+    if (isFields(item)) found.push([index, item]);
+  });
+  return found;
+}
+
+function isFields(value: unknown): value is Fields {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}

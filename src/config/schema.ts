@@ -1,0 +1,102 @@
+// The zod schema of the YAML configuration: shapes, types, ranges, defaults and unknown-field
+// rejection. Checks that span several entries (unique names, cluster references) live in cross-checks.ts.
+import { isIP } from 'node:net';
+import * as z from 'zod';
+import { describeValue } from './describe-value.js';
+import { parseDuration } from './duration.js';
+import { isDnsName, parseEndpointAddress, parseListenerAddress, type HostPortResult } from './host-port.js';
+
+const NAME = /^[A-Za-z0-9]([A-Za-z0-9._-]{0,61}[A-Za-z0-9])?$/;
+
+function nameField(what: string) {
+  return z.string().regex(NAME, {
+    error: (issue) => `${what} must be 1 to 63 letters, digits, ".", "_" or "-", starting and ending with a letter or digit; found ${describeValue(issue.input)}`,
+  });
+}
+
+/** A Go-style duration string, converted to milliseconds; anything else names what was found. */
+const duration = z.unknown().transform((value, ctx) => {
+  const result = typeof value === 'string' ? parseDuration(value) : { ok: false as const, reason: `expected a duration like 2s, found ${describeValue(value)}` };
+  if (result.ok) return result.ms;
+  ctx.addIssue({ code: 'custom', message: result.reason, input: value });
+  return z.NEVER;
+});
+
+function addressField(parse: (text: string) => HostPortResult, example: string) {
+  return z
+    .string({ error: (issue) => (issue.input === undefined ? undefined : `expected host:port like ${example}, found ${describeValue(issue.input)}`) })
+    .transform((text, ctx) => {
+      const result = parse(text);
+      if (result.ok) return { text, ...result.value };
+      ctx.addIssue({ code: 'custom', message: result.reason, input: text });
+      return z.NEVER;
+    });
+}
+
+/** Kubernetes Ingress host rules: a DNS-1123 subdomain or `*.` plus one, never an IP address or a port. */
+function routeHostProblem(host: string): string | undefined {
+  const found = `found ${describeValue(host)}`;
+  const lower = host.toLowerCase();
+  const name = lower.startsWith('*.') ? lower.slice(2) : lower;
+  if (isIP(name) !== 0) return `an IP address cannot be a route host (as in Kubernetes), ${found}`;
+  if (name.includes(':')) return `a route host has no port, ${found}`;
+  if (name.includes('*')) return `a wildcard is allowed only as the whole first label ("*.example.com"), ${found}`;
+  if (!isDnsName(name)) return `expected a DNS name like foo.example.com or *.example.com, ${found}`;
+  return undefined;
+}
+
+const routeHost = z.string().check((ctx) => {
+  const problem = routeHostProblem(ctx.value);
+  if (problem !== undefined) ctx.issues.push({ code: 'custom', message: problem, input: ctx.value });
+});
+
+const path = z.string().check((ctx) => {
+  if (!ctx.value.startsWith('/')) ctx.issues.push({ code: 'custom', message: `a path must start with "/", found ${describeValue(ctx.value)}`, input: ctx.value });
+  else if (/[\s\x00-\x1f\x7f]/.test(ctx.value)) ctx.issues.push({ code: 'custom', message: `a path cannot contain spaces or control characters, found ${describeValue(ctx.value)}`, input: ctx.value });
+});
+
+const listener = z
+  .strictObject({
+    name: nameField('a listener name'),
+    address: addressField(parseListenerAddress, '127.0.0.1:8080'),
+    protocol: z
+      .enum(['http'], { error: (issue) => `only "http" is supported for now (https, tcp and tls-passthrough are planned), found ${describeValue(issue.input)}` })
+      .default('http'),
+    timeouts: z.strictObject({ idle: duration.default(60_000), headers: duration.default(10_000) }).prefault({}),
+    maxHeaderBytes: z.int().min(1_024).max(1_048_576).default(16_384),
+  })
+  .transform(({ address, ...rest }) => ({ ...rest, address: address.text, host: address.host, port: address.port }));
+
+const pathRule = z.strictObject({
+  path,
+  pathType: z.enum(['Exact', 'Prefix', 'ImplementationSpecific']),
+  cluster: z.string().min(1),
+});
+
+const route = z.strictObject({
+  host: routeHost.optional(),
+  paths: z.array(pathRule).min(1),
+});
+
+const endpoint = z
+  .strictObject({
+    address: addressField(parseEndpointAddress, '10.0.0.7:9000'),
+    zone: z.string().default(''),
+    weight: z.int().min(1).max(128).default(1),
+  })
+  .transform(({ address, ...rest }) => ({ address: address.text, host: address.host, port: address.port, ...rest }));
+
+const cluster = z.strictObject({
+  name: nameField('a cluster name'),
+  balancer: z.enum(['least_request', 'round_robin', 'random']).default('least_request'),
+  endpoints: z.array(endpoint),
+  timeouts: z.strictObject({ connect: duration.default(2_000), request: duration.default(15_000), idle: duration.default(60_000) }).prefault({}),
+});
+
+export const configSchema = z.strictObject({
+  listeners: z.array(listener).min(1, { error: 'at least one listener is required, found an empty list' }),
+  routes: z.array(route).default([]),
+  defaultCluster: z.string().min(1).optional(),
+  clusters: z.array(cluster).default([]),
+  drainTimeout: duration.default(30_000),
+});

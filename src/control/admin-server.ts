@@ -1,0 +1,140 @@
+// The admin HTTP endpoint: /healthz, /readyz, /config, /endpoints, /metrics. It reads the supervisor
+// through AdminView and never changes anything.
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
+import type { EndpointTable } from '../balancing/endpoint-table.js';
+import type { Snapshot } from '../snapshot.js';
+import { formatHostPort, type HostPort } from './admin-address.js';
+import { readiness } from './readiness.js';
+
+export interface ReloadError {
+  /** ISO 8601. */
+  readonly time: string;
+  readonly message: string;
+}
+
+export interface ListenerAddress {
+  readonly name: string;
+  readonly key: string;
+  /** "host:boundPort". */
+  readonly address: string;
+}
+
+/** What the admin endpoint may see of the supervisor. */
+export interface AdminView {
+  readonly table: EndpointTable;
+  snapshot(): Snapshot | undefined;
+  workerVersions(): { index: number; version: number | undefined }[];
+  lastReloadError(): ReloadError | null;
+  draining(): boolean;
+  listenerAddresses(): ListenerAddress[];
+  /** Prometheus text of every worker and the main thread. */
+  metrics(): Promise<{ contentType: string; text: string }>;
+}
+
+export interface AdminServer {
+  /** The address actually bound. */
+  readonly address: HostPort;
+  close(): Promise<void>;
+}
+
+type Handler = (view: AdminView, response: http.ServerResponse) => void | Promise<void>;
+
+function sendJson(response: http.ServerResponse, status: number, body: unknown): void {
+  const text = JSON.stringify(body, null, 2) + '\n';
+  response.writeHead(status, { 'content-type': 'application/json; charset=utf-8', 'content-length': Buffer.byteLength(text) });
+  response.end(text);
+}
+
+function sendText(response: http.ServerResponse, status: number, text: string, contentType = 'text/plain; charset=utf-8'): void {
+  response.writeHead(status, { 'content-type': contentType, 'content-length': Buffer.byteLength(text) });
+  response.end(text);
+}
+
+function workerVersionsJson(view: AdminView): { index: number; version: number | null }[] {
+  return view.workerVersions().map(({ index, version }) => ({ index, version: version ?? null }));
+}
+
+const routes: Record<string, Handler> = {
+  '/healthz': (_view, response) => sendText(response, 200, 'ok\n'),
+  '/readyz': (view, response) => {
+    const state = readiness({
+      draining: view.draining(),
+      currentVersion: view.snapshot()?.version ?? 0,
+      workers: view.workerVersions(),
+    });
+    if (state.ready) sendText(response, 200, 'ready\n');
+    else sendText(response, 503, `not ready: ${state.reason}\n`);
+  },
+  '/config': (view, response) => {
+    const snapshot = view.snapshot();
+    sendJson(response, 200, {
+      version: snapshot?.version ?? 0,
+      hash: snapshot?.hash ?? null,
+      snapshot: snapshot ?? null,
+      workers: workerVersionsJson(view),
+      lastReloadError: view.lastReloadError(),
+      listeners: view.listenerAddresses(),
+    });
+  },
+  '/endpoints': (view, response) => {
+    const endpoints = [];
+    for (const cluster of view.snapshot()?.clusters ?? []) {
+      for (const { address, zone, weight, slot } of cluster.endpoints) {
+        endpoints.push({
+          cluster: cluster.name, address, zone, weight, slot,
+          active: view.table.active(slot), total: view.table.total(slot), connections: view.table.connections(slot),
+        });
+      }
+    }
+    sendJson(response, 200, endpoints);
+  },
+  '/metrics': async (view, response) => {
+    const { contentType, text } = await view.metrics();
+    sendText(response, 200, text, contentType);
+  },
+};
+
+async function handle(view: AdminView, request: http.IncomingMessage, response: http.ServerResponse): Promise<void> {
+  const pathname = new URL(request.url ?? '/', 'http://admin').pathname;
+  const route = Object.hasOwn(routes, pathname) ? routes[pathname] : undefined;
+  if (route === undefined) {
+    sendJson(response, 404, { error: 'not_found', message: `no admin resource at ${pathname}`, resources: Object.keys(routes) });
+    return;
+  }
+  if (request.method !== 'GET' && request.method !== 'HEAD') {
+    response.setHeader('allow', 'GET, HEAD');
+    sendJson(response, 405, { error: 'method_not_allowed', message: `${pathname} answers GET only` });
+    return;
+  }
+  await route(view, response);
+}
+
+/** Starts listening; rejects with a message naming the address when it cannot bind. */
+export function startAdminServer(view: AdminView, address: HostPort): Promise<AdminServer> {
+  const server = http.createServer((request, response) => {
+    handle(view, request, response).catch((error: unknown) => {
+      if (!response.headersSent) sendJson(response, 500, { error: 'internal', message: String(error) });
+      else response.destroy();
+    });
+  });
+  return new Promise((resolve, reject) => {
+    server.once('error', (error: NodeJS.ErrnoException) => {
+      const where = `admin endpoint ${formatHostPort(address.host, address.port)}`;
+      const cause = error.code === 'EADDRINUSE' ? 'address already in use'
+        : error.code === 'EACCES' ? 'permission denied (ports below 1024 need privileges)'
+        : error.message;
+      reject(new Error(`${where}: ${cause}`));
+    });
+    server.listen(address.port, address.host, () => {
+      const bound = server.address() as AddressInfo;
+      resolve({
+        address: { host: address.host, port: bound.port },
+        close: () => new Promise<void>((done) => {
+          server.closeAllConnections();
+          server.close(() => done());
+        }),
+      });
+    });
+  });
+}

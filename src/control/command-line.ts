@@ -1,0 +1,112 @@
+// Turns `sluice` arguments into one Command, or a usage error naming the flag or argument at fault.
+// Pure: no I/O, defaults passed in, so every rule is unit-tested.
+import { parseArgs } from 'node:util';
+import { logLevels, type LogLevel } from '../log.js';
+import { defaultAdminAddress, parseHostPort, type HostPort } from './admin-address.js';
+
+export interface RunOptions {
+  readonly workers: number;
+  readonly admin: HostPort;
+  readonly logLevel: LogLevel;
+}
+
+export type Command =
+  | { readonly kind: 'help' }
+  | { readonly kind: 'version' }
+  | { readonly kind: 'run'; readonly configFile: string; readonly options: RunOptions }
+  | { readonly kind: 'demo'; readonly options: RunOptions }
+  | { readonly kind: 'validate'; readonly file: string }
+  | { readonly kind: 'usage-error'; readonly message: string };
+
+export const usage = `Usage:
+  sluice --config FILE [--workers N] [--admin HOST:PORT] [--log-level LEVEL]
+  sluice demo [--workers N] [--admin HOST:PORT] [--log-level LEVEL]
+  sluice validate FILE
+  sluice --version | --help
+
+Commands:
+  (none)            run the proxy with the configuration in --config FILE
+  demo              run the proxy on 127.0.0.1:8080 in front of three built-in demo upstreams
+  validate FILE     check a configuration file, print every problem (exit 2) or "FILE: ok" (exit 0)
+
+Flags:
+  --config FILE         configuration file (YAML); reloaded on SIGHUP and when it changes
+  --workers N           worker threads (default: the number of CPUs available)
+  --admin HOST:PORT     admin endpoint (default 127.0.0.1:9901; port 0 = any free port)
+  --log-level LEVEL     debug | info | warn | error (default info)
+  --version             print the version
+  -h, --help            print this help
+
+Exit codes: 0 clean stop, 2 invalid configuration or arguments, 1 any other failure.
+`;
+
+const flags = {
+  config: { type: 'string' },
+  workers: { type: 'string' },
+  admin: { type: 'string' },
+  'log-level': { type: 'string' },
+  version: { type: 'boolean' },
+  help: { type: 'boolean', short: 'h' },
+} as const;
+
+const runFlags = ['workers', 'admin', 'log-level'] as const;
+
+const usageError = (message: string): Command => ({ kind: 'usage-error', message });
+
+type ParsedFlags = { [K in keyof typeof flags]?: (typeof flags)[K]['type'] extends 'string' ? string : boolean };
+
+function runOptions(values: ParsedFlags, defaultWorkers: number): RunOptions | { error: string } {
+  let workers = defaultWorkers;
+  if (values.workers !== undefined) {
+    if (!/^\d+$/.test(values.workers) || Number(values.workers) < 1 || Number(values.workers) > 1024) {
+      return { error: `--workers must be a whole number from 1 to 1024, got "${values.workers}"` };
+    }
+    workers = Number(values.workers);
+  }
+  let admin = defaultAdminAddress;
+  if (values.admin !== undefined) {
+    const parsed = parseHostPort(values.admin);
+    if ('error' in parsed) return { error: `--admin: ${parsed.error}` };
+    admin = parsed;
+  }
+  let logLevel: LogLevel = 'info';
+  if (values['log-level'] !== undefined) {
+    if (!(logLevels as string[]).includes(values['log-level'])) {
+      return { error: `--log-level must be one of ${logLevels.join(', ')}, got "${values['log-level']}"` };
+    }
+    logLevel = values['log-level'] as LogLevel;
+  }
+  return { workers, admin, logLevel };
+}
+
+export function parseCommandLine(args: readonly string[], defaultWorkers: number): Command {
+  let values: ParsedFlags;
+  let positionals: string[];
+  try {
+    ({ values, positionals } = parseArgs({ args: [...args], options: flags, allowPositionals: true, strict: true }));
+  } catch (error) {
+    // node:util's messages name the flag, e.g. "Unknown option '--port'".
+    return usageError((error as Error).message);
+  }
+  if (values.help) return { kind: 'help' };
+  if (values.version) return { kind: 'version' };
+
+  const [command, ...rest] = positionals;
+  if (command === 'validate') {
+    if (rest.length !== 1) return usageError('validate takes exactly one FILE: sluice validate FILE');
+    const misplaced = [...runFlags, 'config'].find((flag) => values[flag as keyof ParsedFlags] !== undefined);
+    if (misplaced !== undefined) return usageError(`--${misplaced} does not apply to validate`);
+    return { kind: 'validate', file: rest[0]! };
+  }
+  if (command !== undefined && command !== 'demo') return usageError(`unknown command "${command}" (commands: demo, validate)`);
+  if (rest.length > 0) return usageError(`unexpected argument "${rest[0]}"`);
+
+  const options = runOptions(values, defaultWorkers);
+  if ('error' in options) return usageError(options.error);
+  if (command === 'demo') {
+    if (values.config !== undefined) return usageError('--config does not apply to demo (it has a built-in configuration)');
+    return { kind: 'demo', options };
+  }
+  if (values.config === undefined || values.config === '') return usageError('--config FILE is required (or run `sluice demo`)');
+  return { kind: 'run', configFile: values.config, options };
+}

@@ -1,0 +1,23 @@
+// Whether the proxy is ready: every live worker runs the current snapshot and no drain has begun.
+// Pure, so the admin endpoint and its tests share one definition.
+
+export interface ReadinessInput {
+  readonly draining: boolean;
+  readonly currentVersion: number;
+  /** Live workers and the snapshot version each has applied (undefined: none yet). */
+  readonly workers: readonly { readonly index: number; readonly version: number | undefined }[];
+}
+
+export type Readiness = { readonly ready: true } | { readonly ready: false; readonly reason: string };
+
+export function readiness({ draining, currentVersion, workers }: ReadinessInput): Readiness {
+  if (draining) return { ready: false, reason: 'draining: shutting down' };
+  if (workers.length === 0) return { ready: false, reason: 'no live worker' };
+  for (const { index, version } of workers) {
+    if (version !== currentVersion) {
+      const runs = version === undefined ? 'has applied no snapshot yet' : `runs version ${version}`;
+      return { ready: false, reason: `worker ${index} ${runs}; current version is ${currentVersion}` };
+    }
+  }
+  return { ready: true };
+}

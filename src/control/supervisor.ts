@@ -1,0 +1,199 @@
+// The control plane's conductor: turns configuration into snapshots, owns the listening sockets and
+// the EndpointTable, runs the workers and the admin endpoint, reloads on demand and drains on stop.
+import { EndpointTable } from '../balancing/endpoint-table.js';
+import { SlotAllocator } from '../balancing/slot-allocator.js';
+import { buildSnapshot, formatProblems, loadConfigFile, type ConfigResult, type SluiceConfig } from '../config/index.js';
+import { log, type LogLevel } from '../log.js';
+import { MainMetrics } from '../observability/main-metrics.js';
+import type { Snapshot } from '../snapshot.js';
+import { formatHostPort, type HostPort } from './admin-address.js';
+import { startAdminServer, type AdminServer, type AdminView, type ListenerAddress, type ReloadError } from './admin-server.js';
+import { watchConfigFile, type ConfigWatcher } from './config-watcher.js';
+import { ListenerSockets } from './listener-sockets.js';
+import { WorkerPool, type ApplyOutcome } from './worker-pool.js';
+
+export const ENDPOINT_TABLE_CAPACITY = 16_384;
+/** Workers get the snapshot's drain timeout plus this much before they are terminated. */
+const DRAIN_GRACE_MS = 5_000;
+const METRICS_WAIT_MS = 2_000;
+
+export interface SupervisorOptions {
+  /** The validated configuration to start with. */
+  readonly config: SluiceConfig;
+  /** Reloaded on SIGHUP (`reload()`) and whenever it changes; without it the configuration is fixed. */
+  readonly configFile?: string;
+  readonly workers: number;
+  readonly admin: HostPort;
+  readonly logLevel: LogLevel;
+}
+
+const endpointKey = (cluster: string, address: string) => `${cluster}/${address}`;
+
+function endpointKeys(snapshot: Snapshot): string[] {
+  return snapshot.clusters.flatMap((cluster) => cluster.endpoints.map((endpoint) => endpointKey(cluster.name, endpoint.address)));
+}
+
+function describeFailures(outcomes: readonly ApplyOutcome[]): string[] {
+  return outcomes.flatMap((outcome) =>
+    outcome.result === 'rejected' ? [`worker ${outcome.index} rejected it: ${outcome.error}`]
+      : outcome.result === 'exited' ? [`worker ${outcome.index} exited before applying it`]
+      : []);
+}
+
+export class Supervisor {
+  readonly #options: SupervisorOptions;
+  readonly #table = EndpointTable.create(ENDPOINT_TABLE_CAPACITY);
+  readonly #slots = new SlotAllocator(this.#table);
+  readonly #sockets = new ListenerSockets();
+  readonly #pool: WorkerPool;
+  readonly #metrics: MainMetrics;
+  #snapshot: Snapshot | undefined;
+  #lastReloadError: ReloadError | null = null;
+  #draining = false;
+  #admin: AdminServer | undefined;
+  #watcher: ConfigWatcher | undefined;
+  #reloading: Promise<void> | undefined;
+  #reloadAgain = false;
+  #stopping: Promise<void> | undefined;
+
+  constructor(options: SupervisorOptions) {
+    this.#options = options;
+    this.#pool = new WorkerPool({
+      count: options.workers,
+      shared: { endpointTable: this.#table.buffer, logLevel: options.logLevel },
+      currentSnapshot: () => this.#snapshot,
+      duplicatesFor: (snapshot) => this.#sockets.duplicatesFor(snapshot.listeners),
+      onRejected: (index, version, error) => {
+        log.error('worker rejected snapshot', { worker: index, version, error });
+        this.#recordError(`worker ${index} rejected version ${version}: ${error}`);
+      },
+    });
+    this.#metrics = new MainMetrics({ snapshot: () => this.#snapshot, table: this.#table, liveWorkers: () => this.#pool.liveCount });
+  }
+
+  /** Binds the listeners and the admin endpoint, starts the workers and waits until all run version 1. */
+  async start(): Promise<void> {
+    const snapshot = this.#build(this.#options.config, 1);
+    this.#sockets.open(snapshot.listeners);
+    try {
+      this.#admin = await startAdminServer(this.#adminView(), this.#options.admin);
+      this.#snapshot = snapshot;
+      const failures = describeFailures(await this.#pool.start());
+      if (failures.length > 0) throw new Error(`the workers could not start with the configuration: ${failures.join('; ')}`);
+    } catch (error) {
+      await this.#shutdown(0);
+      throw error;
+    }
+    if (this.#options.configFile !== undefined) this.#watcher = watchConfigFile(this.#options.configFile, () => void this.reload());
+    log.info('ready', {
+      version: snapshot.version,
+      listeners: Object.fromEntries(this.#listenerAddresses().map(({ name, address }) => [name, address])),
+      admin: formatHostPort(this.#admin.address.host, this.#admin.address.port),
+      workers: this.#pool.liveCount,
+    });
+  }
+
+  /** Reloads the configuration file; reloads asked for while one runs are folded into one more. */
+  reload(): Promise<void> {
+    if (this.#reloading !== undefined) {
+      this.#reloadAgain = true;
+      return this.#reloading;
+    }
+    this.#reloading = this.#reloadUntilSettled().finally(() => { this.#reloading = undefined; });
+    return this.#reloading;
+  }
+
+  /** Fails readiness, drains the workers, then closes the admin endpoint and the listening sockets. */
+  stop(): Promise<void> {
+    this.#stopping ??= this.#shutdown((this.#snapshot?.drainTimeoutMs ?? 0) + DRAIN_GRACE_MS);
+    return this.#stopping;
+  }
+
+  async #shutdown(drainWaitMs: number): Promise<void> {
+    this.#draining = true;
+    this.#watcher?.close();
+    log.info('draining', { workers: this.#pool.liveCount });
+    await this.#pool.drain(drainWaitMs);
+    await this.#admin?.close();
+    this.#sockets.closeAll();
+    log.info('stopped');
+  }
+
+  #build(config: SluiceConfig, version: number): Snapshot {
+    return buildSnapshot(config, version, (cluster, address) => this.#slots.slotFor(endpointKey(cluster, address)));
+  }
+
+  async #reloadUntilSettled(): Promise<void> {
+    do {
+      this.#reloadAgain = false;
+      if (this.#draining) return;
+      await this.#reloadOnce();
+    } while (this.#reloadAgain);
+  }
+
+  async #reloadOnce(): Promise<void> {
+    const file = this.#options.configFile;
+    const current = this.#snapshot;
+    if (file === undefined || current === undefined) {
+      log.info('reload ignored: the configuration is built in, not read from a file');
+      return;
+    }
+    const result: ConfigResult = await loadConfigFile(file);
+    if (!result.ok) return this.#reloadFailed(formatProblems(file, result.problems));
+
+    const next = this.#build(result.config, current.version + 1);
+    if (next.hash === current.hash) {
+      this.#succeeded();
+      log.info('config unchanged', { version: current.version });
+      return;
+    }
+    try {
+      this.#sockets.open(next.listeners);
+    } catch (error) {
+      this.#slots.retain(endpointKeys(current));
+      return this.#reloadFailed(error instanceof Error ? error.message : String(error));
+    }
+    this.#snapshot = next;
+    const failures = describeFailures(await this.#pool.publish(next));
+    this.#sockets.retain(this.#snapshot.listeners.map((listener) => listener.key));
+    if (failures.length > 0) {
+      // A worker that refused the snapshot still counts on the old endpoints' slots: keep them.
+      return this.#reloadFailed(`version ${next.version} is published but not running everywhere: ${failures.join('; ')}`);
+    }
+    this.#slots.retain(endpointKeys(next));
+    this.#succeeded();
+    log.info('config reloaded', { version: next.version, hash: next.hash });
+  }
+
+  #succeeded(): void {
+    this.#lastReloadError = null;
+    this.#metrics.countReload('ok');
+  }
+
+  #reloadFailed(message: string): void {
+    log.error('config reload failed; still serving the last good configuration', { version: this.#snapshot?.version, problems: message });
+    this.#recordError(message);
+    this.#metrics.countReload('failed');
+  }
+
+  #recordError(message: string): void {
+    this.#lastReloadError = { time: new Date().toISOString(), message };
+  }
+
+  #listenerAddresses(): ListenerAddress[] {
+    return (this.#snapshot?.listeners ?? []).map(({ name, key, host }) =>
+      ({ name, key, address: formatHostPort(host, this.#sockets.boundPort(key) ?? 0) }));
+  }
+
+  #adminView(): AdminView {
+    return {
+      table: this.#table,
+      snapshot: () => this.#snapshot,
+      workerVersions: () => this.#pool.versions(),
+      lastReloadError: () => this.#lastReloadError,
+      draining: () => this.#draining,
+      listenerAddresses: () => this.#listenerAddresses(),
+      metrics: async () => this.#metrics.render(await this.#pool.collectMetrics(METRICS_WAIT_MS)),
+    };
+  }
+}

@@ -1,0 +1,23 @@
+// Names of the metrics Sluice exports: one place, shared by the workers that record them and the
+// admin endpoint that gathers them. Standard Prometheus units and suffixes.
+
+export const metricNames = {
+  /** counter; labels: route, cluster, code_class ("2xx"…; local replies included) */
+  requests: 'sluice_requests_total',
+  /** histogram (seconds); labels: route, cluster */
+  requestDuration: 'sluice_request_duration_seconds',
+  /** gauge; downstream connections open in the workers */
+  activeConnections: 'sluice_downstream_connections_active',
+  /** counter; labels: worker — connections each worker accepted (shows the kernel spreading them) */
+  workerConnections: 'sluice_worker_connections_total',
+  /** counter; labels: code (an ErrorCode) */
+  localReplies: 'sluice_local_replies_total',
+  /** gauge; the snapshot version the control plane publishes */
+  configVersion: 'sluice_config_version',
+  /** counter; labels: result ("ok" | "failed") */
+  configReloads: 'sluice_config_reloads_total',
+  /** gauge; labels: cluster, endpoint, zone — in-flight requests from the EndpointTable */
+  endpointActiveRequests: 'sluice_endpoint_active_requests',
+  /** gauge; live worker threads */
+  workers: 'sluice_workers',
+} as const;

@@ -1,0 +1,396 @@
+// One request/response exchange between a downstream connection and an endpoint: route, pick,
+// forward the head and body, relay the response (or a local reply), record the outcome. One instance
+// per downstream connection, reset for every request, so the steady state allocates almost nothing.
+import { performance } from 'node:perf_hooks';
+import type { EndpointTable } from '../balancing/endpoint-table.js';
+import type { ErrorCode } from '../errors.js';
+import {
+  findHeadEnd, isParseFailure, parseResponseHead, serializeRequestHead, serializeResponseHead,
+  type RequestHead, type ResponseHead,
+} from '../http1/index.js';
+import type { RouteStats, WorkerMetrics } from '../observability/worker-metrics.js';
+import type { ListenerRuntime, Runtime, UpstreamEndpoint } from '../worker/runtime.js';
+import { BODY_CONTINUES, BODY_INVALID, BodyFramer, BodyMode } from './body-framer.js';
+import { localReplies, type LocalReply } from './local-reply.js';
+import type { Ticker } from './ticker.js';
+import type { UpstreamConnection, UpstreamFailure, UpstreamOwner } from './upstream-connection.js';
+
+/** The downstream side as an exchange sees it. */
+export interface Downstream {
+  readonly clientIp: string;
+  readonly listener: ListenerRuntime;
+  readonly draining: boolean;
+  cork(): void;
+  uncork(): void;
+  /** false: the client is slow; the exchange stops reading upstream until `onClientDrain`. */
+  write(chunk: Buffer | string): boolean;
+  pauseReading(): void;
+  resumeReading(): void;
+  /** The exchange is over; `keepAlive` says whether the connection may carry another request. */
+  exchangeDone(keepAlive: boolean): void;
+  /** The connection became a tunnel (protocol upgrade): further client bytes go to `onTunnelData`. */
+  tunnelOpened(): void;
+  /** Something went wrong after the response started: close the connection at once. */
+  destroy(): void;
+  /** Ends the client connection after what was written (the tunnel's endpoint side closed). */
+  end(): void;
+}
+
+export interface ExchangeDeps {
+  readonly table: EndpointTable;
+  readonly ticker: Ticker;
+  readonly metrics: WorkerMetrics;
+}
+
+const enum ResponsePhase { Head, Body, Tunnel, Done }
+
+/** An endpoint that sends a response head larger than this is broken. */
+const MAX_RESPONSE_HEAD_BYTES = 64 * 1024;
+
+export class ProxyExchange implements UpstreamOwner {
+  readonly #downstream: Downstream;
+  readonly #deps: ExchangeDeps;
+  readonly #requestBody = new BodyFramer();
+  readonly #responseBody = new BodyFramer();
+  /** Reused pick context: `attempt` changes per try. */
+  readonly #pick = { attempt: 0 };
+
+  active = false;
+  /** Coarse-clock deadline of the whole exchange (the cluster's request timeout). */
+  deadline = Infinity;
+  /** Every byte of the request body has been received from the client. */
+  requestDone = false;
+
+  #head!: RequestHead;
+  #stats!: RouteStats;
+  #endpoint: UpstreamEndpoint | undefined;
+  #upstream: UpstreamConnection | undefined;
+  #requestHeadText = '';
+  /** Body bytes that arrived with the head; when they are the whole body the request can be replayed. */
+  #initialBody: Buffer | undefined;
+  #startedAt = 0;
+  #responsePhase = ResponsePhase.Head;
+  #responsePending: Buffer | undefined;
+  #responseScanFrom = 0;
+  #status = 0;
+  #clientKeepAlive = false;
+  #upstreamReusable = false;
+  #upstreamPaused = false;
+  #readingPausedForUpstream = false;
+
+  constructor(downstream: Downstream, deps: ExchangeDeps) {
+    this.#downstream = downstream;
+    this.#deps = deps;
+  }
+
+  /**
+   * Starts proxying `head`; `buf[bodyStart..]` holds the bytes that followed it. Returns the index in
+   * `buf` where this request's body ends (bytes after it belong to the next, pipelined request).
+   */
+  start(runtime: Runtime, head: RequestHead, buf: Buffer, bodyStart: number): number {
+    this.active = true;
+    this.#head = head;
+    this.#startedAt = performance.now();
+    this.#responsePhase = ResponsePhase.Head;
+    this.#status = 0;
+    this.#pick.attempt = 0;
+
+    this.#requestBody.start(head.chunked, head.contentLength, false);
+    const bodyEnd = this.#requestBody.advance(buf, bodyStart, buf.length);
+    if (bodyEnd === BODY_INVALID) {
+      this.#stats = runtime.unrouted;
+      this.requestDone = false;
+      this.#reply('bad_request');
+      return buf.length;
+    }
+    this.requestDone = bodyEnd !== BODY_CONTINUES;
+    const stop = this.requestDone ? bodyEnd : buf.length;
+    this.#initialBody = stop > bodyStart ? buf.subarray(bodyStart, stop) : undefined;
+
+    const target = runtime.router.match(head.host, head.target);
+    if (target === undefined) {
+      this.#stats = runtime.unrouted;
+      this.#reply('no_route');
+      return stop;
+    }
+    this.#stats = target.stats;
+    const endpoint = (this.#endpoint = target.cluster.balancer.pick(this.#pick));
+    if (endpoint === undefined) {
+      this.#reply('no_healthy_endpoint');
+      return stop;
+    }
+    this.#deps.table.beginRequest(endpoint.slot);
+    this.deadline = this.#deps.ticker.now + target.cluster.requestTimeoutMs;
+    const downstream = this.#downstream;
+    this.#requestHeadText = serializeRequestHead(head, downstream.clientIp, 'http', downstream.listener.portText);
+    this.#send(false);
+    return stop;
+  }
+
+  /** Request body bytes from `buf[start..]`; returns where this request's body ends in `buf`. */
+  onRequestData(buf: Buffer, start: number): number {
+    const bodyEnd = this.#requestBody.advance(buf, start, buf.length);
+    if (bodyEnd === BODY_INVALID) {
+      this.#fail('bad_request');
+      return buf.length;
+    }
+    const stop = bodyEnd === BODY_CONTINUES ? buf.length : bodyEnd;
+    this.requestDone = bodyEnd !== BODY_CONTINUES;
+    const upstream = this.#upstream;
+    if (upstream !== undefined && stop > start) {
+      const chunk = start === 0 && stop === buf.length ? buf : buf.subarray(start, stop);
+      if (!upstream.socket.write(chunk)) this.#pauseDownstream();
+    }
+    return stop;
+  }
+
+  onTunnelData(chunk: Buffer): void {
+    this.deadline = this.#deps.ticker.now + this.#downstream.listener.idleTimeoutMs;
+    if (this.#upstream !== undefined && !this.#upstream.socket.write(chunk)) this.#pauseDownstream();
+  }
+
+  onClientDrain(): void {
+    if (this.#upstreamPaused && this.#upstream !== undefined) {
+      this.#upstreamPaused = false;
+      this.#upstream.socket.resume();
+    }
+  }
+
+  /** The client went away: drop the endpoint connection, record the outcome. */
+  abort(): void {
+    if (!this.active) return;
+    this.#upstream?.destroy();
+    this.#upstream = undefined;
+    if (this.#responsePhase !== ResponsePhase.Tunnel) this.#record();
+    this.#complete();
+  }
+
+  /** The request deadline passed. */
+  onTimeout(): void {
+    this.#fail('upstream_timeout');
+  }
+
+  // ── UpstreamOwner ─────────────────────────────────────────────────────────────────────────────
+
+  onUpstreamData(chunk: Buffer): void {
+    switch (this.#responsePhase) {
+      case ResponsePhase.Body:
+        this.#relayBody(chunk, 0);
+        return;
+      case ResponsePhase.Tunnel:
+        this.deadline = this.#deps.ticker.now + this.#downstream.listener.idleTimeoutMs;
+        if (!this.#downstream.write(chunk)) this.#pauseUpstream();
+        return;
+      case ResponsePhase.Head:
+        this.#readResponseHead(chunk);
+        return;
+      case ResponsePhase.Done:
+        return;
+    }
+  }
+
+  onUpstreamDrain(): void {
+    if (this.#readingPausedForUpstream) {
+      this.#readingPausedForUpstream = false;
+      this.#downstream.resumeReading();
+    }
+  }
+
+  onUpstreamEnd(): void {
+    if (this.#responsePhase === ResponsePhase.Body && this.#responseBody.mode === BodyMode.UntilClose) {
+      this.#upstreamReusable = false;
+      this.#finish();
+    } else if (this.#responsePhase === ResponsePhase.Tunnel) {
+      this.#downstream.end();
+    }
+  }
+
+  onUpstreamClose(failure: UpstreamFailure): void {
+    const connection = this.#upstream;
+    this.#upstream = undefined;
+    if (!this.active) return;
+    switch (this.#responsePhase) {
+      case ResponsePhase.Head:
+        // A kept-alive connection the endpoint closed just as we reused it: replay once on a fresh one.
+        if (failure === 'upstream_reset' && connection?.reused === true && this.requestDone && this.#pick.attempt === 0) {
+          this.#pick.attempt = 1;
+          this.#send(true);
+        } else {
+          this.#fail(failure);
+        }
+        return;
+      case ResponsePhase.Body:
+        if (this.#responseBody.mode === BodyMode.UntilClose) {
+          this.#upstreamReusable = false;
+          this.#finish();
+        } else {
+          this.#fail('upstream_reset');
+        }
+        return;
+      case ResponsePhase.Tunnel:
+        this.#downstream.destroy();
+        this.#complete();
+        return;
+      case ResponsePhase.Done:
+        return;
+    }
+  }
+
+  // ── internals ─────────────────────────────────────────────────────────────────────────────────
+
+  #send(fresh: boolean): void {
+    const upstream = (this.#upstream = this.#endpoint!.pool.acquire(this, fresh));
+    const socket = upstream.socket;
+    socket.cork();
+    socket.write(this.#requestHeadText, 'latin1');
+    const flowing = this.#initialBody === undefined ? true : socket.write(this.#initialBody);
+    socket.uncork();
+    if (!flowing) this.#pauseDownstream();
+  }
+
+  #readResponseHead(chunk: Buffer): void {
+    let buf = this.#responsePending === undefined ? chunk : Buffer.concat([this.#responsePending, chunk]);
+    for (;;) {
+      const end = findHeadEnd(buf, this.#responseScanFrom);
+      if (end < 0) {
+        if (buf.length > MAX_RESPONSE_HEAD_BYTES) return this.#fail('upstream_bad_response');
+        this.#responsePending = buf;
+        this.#responseScanFrom = Math.max(0, buf.length - 3);
+        return;
+      }
+      this.#responsePending = undefined;
+      this.#responseScanFrom = 0;
+      const head = parseResponseHead(buf, end, this.#head.method);
+      if (isParseFailure(head)) return this.#fail('upstream_bad_response');
+      if (head.status >= 200) return this.#startResponse(head, buf, end);
+      if (head.status === 101) return this.#openTunnel(head, buf, end);
+      // Interim response (100 Continue, 103 Early Hints): relay to HTTP/1.1 clients, then read on.
+      if (this.#head.versionMinor === 1) this.#downstream.write(serializeResponseHead(head, true, 1));
+      if (end === buf.length) return;
+      buf = buf.subarray(end);
+    }
+  }
+
+  #startResponse(head: ResponseHead, buf: Buffer, end: number): void {
+    const request = this.#head;
+    const downstream = this.#downstream;
+    this.#status = head.status;
+    this.#responsePhase = ResponsePhase.Body;
+    this.#upstreamReusable = head.keepAlive;
+    this.#clientKeepAlive = request.keepAlive && this.requestDone && !head.closeDelimited && !downstream.draining;
+    const bodiless = request.method === 'HEAD' || head.status === 204 || head.status === 304;
+    if (bodiless) this.#responseBody.start(false, 0, false);
+    else this.#responseBody.start(head.chunked, head.contentLength, head.closeDelimited);
+    downstream.cork();
+    downstream.write(serializeResponseHead(head, this.#clientKeepAlive, request.versionMinor));
+    this.#relayBody(buf, end);
+    downstream.uncork();
+  }
+
+  #relayBody(buf: Buffer, start: number): void {
+    const bodyEnd = this.#responseBody.advance(buf, start, buf.length);
+    if (bodyEnd === BODY_INVALID) return this.#fail('upstream_bad_response');
+    const stop = bodyEnd === BODY_CONTINUES ? buf.length : bodyEnd;
+    if (stop > start) {
+      const chunk = start === 0 && stop === buf.length ? buf : buf.subarray(start, stop);
+      if (!this.#downstream.write(chunk)) this.#pauseUpstream();
+    }
+    if (bodyEnd === BODY_CONTINUES) return;
+    // Bytes after the end of the response: the endpoint is out of step, do not reuse the connection.
+    if (bodyEnd < buf.length) this.#upstreamReusable = false;
+    this.#finish();
+  }
+
+  #openTunnel(head: ResponseHead, buf: Buffer, end: number): void {
+    if (this.#head.upgrade === undefined) return this.#fail('upstream_bad_response');
+    this.#status = 101;
+    this.#responsePhase = ResponsePhase.Tunnel;
+    this.deadline = this.#deps.ticker.now + this.#downstream.listener.idleTimeoutMs;
+    this.#record();
+    const downstream = this.#downstream;
+    downstream.cork();
+    downstream.write(serializeResponseHead(head, true, 1));
+    if (end < buf.length) downstream.write(buf.subarray(end));
+    downstream.uncork();
+    downstream.tunnelOpened();
+  }
+
+  /** The response is complete: hand the endpoint connection back (or close it) and free the client. */
+  #finish(): void {
+    const upstream = this.#upstream;
+    this.#upstream = undefined;
+    if (upstream !== undefined) {
+      if (this.#upstreamPaused) upstream.socket.resume();
+      if (this.#upstreamReusable && this.requestDone) this.#endpoint!.pool.release(upstream);
+      else upstream.destroy();
+    }
+    this.#record();
+    this.#complete();
+    this.#downstream.exchangeDone(this.#clientKeepAlive);
+  }
+
+  /** An expected failure: a local reply if nothing was sent to the client yet, else close it. */
+  #fail(code: ErrorCode): void {
+    if (!this.active) return;
+    if (this.#responsePhase !== ResponsePhase.Head) {
+      this.#upstream?.destroy();
+      this.#upstream = undefined;
+      if (this.#responsePhase === ResponsePhase.Body) this.#record();
+      this.#complete();
+      this.#downstream.destroy();
+      return;
+    }
+    this.#upstream?.destroy();
+    this.#upstream = undefined;
+    this.#reply(code);
+  }
+
+  #reply(code: ErrorCode): void {
+    const reply: LocalReply = localReplies[code];
+    const downstream = this.#downstream;
+    const keepAlive = this.#head.keepAlive && this.requestDone && !downstream.draining;
+    this.#status = reply.status;
+    this.#deps.metrics.localReplies[code].inc();
+    this.#record();
+    this.#complete();
+    downstream.cork();
+    downstream.write(keepAlive ? reply.keepAliveHead : reply.closeHead);
+    if (this.#head.method !== 'HEAD') downstream.write(reply.body);
+    downstream.uncork();
+    downstream.exchangeDone(keepAlive);
+  }
+
+  #record(): void {
+    this.#stats.byClass[(this.#status / 100) | 0]?.inc();
+    this.#stats.duration.observe((performance.now() - this.#startedAt) / 1000);
+  }
+
+  /** Releases the endpoint's in-flight count and every per-request reference. */
+  #complete(): void {
+    if (this.#endpoint !== undefined) this.#deps.table.endRequest(this.#endpoint.slot);
+    this.active = false;
+    this.deadline = Infinity;
+    this.#responsePhase = ResponsePhase.Done;
+    this.#endpoint = undefined;
+    this.#initialBody = undefined;
+    this.#responsePending = undefined;
+    this.#responseScanFrom = 0;
+    this.#upstreamPaused = false;
+    if (this.#readingPausedForUpstream) {
+      this.#readingPausedForUpstream = false;
+      this.#downstream.resumeReading();
+    }
+  }
+
+  #pauseDownstream(): void {
+    if (this.#readingPausedForUpstream) return;
+    this.#readingPausedForUpstream = true;
+    this.#downstream.pauseReading();
+  }
+
+  #pauseUpstream(): void {
+    if (this.#upstreamPaused || this.#upstream === undefined) return;
+    this.#upstreamPaused = true;
+    this.#upstream.socket.pause();
+  }
+}

@@ -1,0 +1,26 @@
+// Replies Sluice answers itself, one per error code, rendered to bytes once at start: the status,
+// `x-sluice-error: <code>` and a one-line text body.
+import { STATUS_CODES } from 'node:http';
+import { errorTable, type ErrorCode } from '../errors.js';
+
+export interface LocalReply {
+  readonly status: number;
+  /** Head that keeps the connection open, head that closes it, and the body. */
+  readonly keepAliveHead: Buffer;
+  readonly closeHead: Buffer;
+  readonly body: Buffer;
+}
+
+function render(code: ErrorCode): LocalReply {
+  const { status } = errorTable[code];
+  const reason = STATUS_CODES[status] ?? 'Error';
+  const body = Buffer.from(`${status} ${reason} (${code})\n`, 'latin1');
+  const head = (connection: string) => Buffer.from(
+    `HTTP/1.1 ${status} ${reason}\r\ncontent-type: text/plain; charset=utf-8\r\ncontent-length: ${body.length}\r\n` +
+    `x-sluice-error: ${code}\r\ncache-control: no-store\r\nconnection: ${connection}\r\n\r\n`, 'latin1');
+  return { status, keepAliveHead: head('keep-alive'), closeHead: head('close'), body };
+}
+
+export const localReplies: Readonly<Record<ErrorCode, LocalReply>> = Object.fromEntries(
+  (Object.keys(errorTable) as ErrorCode[]).map((code) => [code, render(code)]),
+) as Record<ErrorCode, LocalReply>;

@@ -1,0 +1,67 @@
+// Compiles the path rules of one host group into an exact-path Map and a longest-first prefix list,
+// and matches a request-target against them. Knows nothing of hosts or of what a rule leads to:
+// it answers with the rule's index.
+import type { PathRuleSnapshot } from '../snapshot.js';
+
+/** A path rule with its position in configuration order (the index the router keeps its target at). */
+export interface IndexedPathRule {
+  readonly rule: PathRuleSnapshot;
+  readonly index: number;
+}
+
+/** Index of the rule that wins for an origin-form request-target, or -1 when none matches. */
+export type PathMatcher = (target: string) => number;
+
+const SLASH = 0x2f;
+
+export function compilePathMatcher(rules: readonly IndexedPathRule[]): PathMatcher {
+  const exactPaths = new Map<string, number>();
+  const prefixIndexByPath = new Map<string, number>();
+  for (const { rule, index } of rules) {
+    // The first definition of a path wins: later duplicates are never set.
+    if (rule.pathType === 'Exact') {
+      if (!exactPaths.has(rule.path)) exactPaths.set(rule.path, index);
+    } else {
+      // Prefix and ImplementationSpecific: element-wise prefix; `/foo/` and `/foo` are the same rule.
+      const prefix = withoutTrailingSlashes(rule.path);
+      if (!prefixIndexByPath.has(prefix)) prefixIndexByPath.set(prefix, index);
+    }
+  }
+  // Longest first, so the first prefix that matches is the longest one. Distinct prefixes of equal
+  // length cannot both match one path, so their relative order does not matter.
+  const prefixes = [...prefixIndexByPath.keys()].sort((a, b) => b.length - a.length);
+  const prefixIndexes = prefixes.map((prefix) => prefixIndexByPath.get(prefix)!);
+  const hasExactPaths = exactPaths.size > 0;
+
+  return (target) => {
+    const pathEnd = pathLength(target);
+    if (hasExactPaths) {
+      const exact = exactPaths.get(pathEnd === target.length ? target : target.slice(0, pathEnd));
+      if (exact !== undefined) return exact;
+    }
+    for (let i = 0; i < prefixes.length; i++) {
+      const prefix = prefixes[i]!;
+      const length = prefix.length;
+      // A match must end at a path-element boundary: `/foo` matches `/foo` and `/foo/bar`, not `/foobar`.
+      if (length <= pathEnd && target.startsWith(prefix) && (length === pathEnd || target.charCodeAt(length) === SLASH)) {
+        return prefixIndexes[i]!;
+      }
+    }
+    return -1;
+  };
+}
+
+/** `/foo/` → `/foo`; `/` → `` (the empty prefix, which every path starting with `/` matches). */
+function withoutTrailingSlashes(path: string): string {
+  let end = path.length;
+  while (end > 0 && path.charCodeAt(end - 1) === SLASH) end--;
+  return path.slice(0, end);
+}
+
+/** Length of the path part of a request-target: it ends at the first `?` (query) or `#` (fragment). */
+function pathLength(target: string): number {
+  const query = target.indexOf('?');
+  const fragment = target.indexOf('#');
+  if (query < 0) return fragment < 0 ? target.length : fragment;
+  return fragment < 0 || query < fragment ? query : fragment;
+}

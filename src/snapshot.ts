@@ -1,0 +1,77 @@
+// The Snapshot: the immutable, versioned, structured-clone-safe data the control plane sends to every
+// worker. Plain data only (no functions, no class instances): workers compile it into a Runtime.
+
+export type PathType = 'Exact' | 'Prefix' | 'ImplementationSpecific';
+export type BalancerName = 'least_request' | 'round_robin' | 'random';
+export type ListenerProtocol = 'http';
+
+export interface Snapshot {
+  /** Increases by one for every distinct snapshot the control plane publishes. */
+  readonly version: number;
+  /** sha256 (hex) of the snapshot's content without `version`: an unchanged result is not re-sent. */
+  readonly hash: string;
+  readonly listeners: readonly ListenerSnapshot[];
+  /** Ingress-style rules in configuration order (the order breaks ties). */
+  readonly routes: readonly RouteSnapshot[];
+  /** Cluster that serves requests no rule matches; without it they get 404 `no_route`. */
+  readonly defaultCluster?: string;
+  readonly clusters: readonly ClusterSnapshot[];
+  /** How long a draining worker waits for in-flight requests before closing them. */
+  readonly drainTimeoutMs: number;
+}
+
+export interface ListenerSnapshot {
+  readonly name: string;
+  /** IP literal the socket binds to (a configured `localhost` is translated to 127.0.0.1). */
+  readonly host: string;
+  /** Port as configured; 0 means "any free port" (the bound port is reported by the admin /config). */
+  readonly port: number;
+  readonly protocol: ListenerProtocol;
+  /** Identity of the listening socket: same key across snapshots = same socket is kept. */
+  readonly key: string;
+  /** Keep-alive idle timeout for downstream connections. */
+  readonly idleTimeoutMs: number;
+  /** Time allowed for a client to send a complete request head (slowloris guard). */
+  readonly headersTimeoutMs: number;
+  /** Largest accepted request head (request line + headers); larger → 431. */
+  readonly maxHeaderBytes: number;
+}
+
+export interface RouteSnapshot {
+  /** Lower-case host: exact (`foo.example.com`) or one-label wildcard (`*.example.com`); absent = any host. */
+  readonly host?: string;
+  readonly paths: readonly PathRuleSnapshot[];
+}
+
+export interface PathRuleSnapshot {
+  readonly path: string;
+  readonly pathType: PathType;
+  readonly cluster: string;
+}
+
+export interface ClusterSnapshot {
+  readonly name: string;
+  readonly balancer: BalancerName;
+  readonly endpoints: readonly EndpointSnapshot[];
+  readonly timeouts: ClusterTimeoutsSnapshot;
+}
+
+export interface ClusterTimeoutsSnapshot {
+  /** TCP connect to an endpoint. */
+  readonly connectMs: number;
+  /** Whole request, from dispatch until the response has been fully received. */
+  readonly requestMs: number;
+  /** How long an idle keep-alive upstream connection is kept in the pool. */
+  readonly idleMs: number;
+}
+
+export interface EndpointSnapshot {
+  /** Slot in the shared EndpointTable; stable for as long as the endpoint exists. */
+  readonly slot: number;
+  /** `host:port` exactly as configured (IPv6 in brackets): the endpoint's identity and label. */
+  readonly address: string;
+  readonly host: string;
+  readonly port: number;
+  readonly zone: string;
+  readonly weight: number;
+}

@@ -1,0 +1,103 @@
+// The Runtime: a snapshot compiled for the data plane (router with resolved targets, a balancer per
+// cluster, pools per endpoint, metric handles). Built once per snapshot and swapped in one assignment;
+// a request keeps the runtime it started with.
+import { createBalancer, type Balancer, type BalancerEndpoint } from '../balancing/balancer.js';
+import type { EndpointTable } from '../balancing/endpoint-table.js';
+import type { Random } from '../balancing/random.js';
+import type { RouteStats, WorkerMetrics } from '../observability/worker-metrics.js';
+import type { PoolSet } from '../proxy/pool-set.js';
+import type { UpstreamPool } from '../proxy/upstream-pool.js';
+import { compileRouter, type Router } from '../routing/router.js';
+import type { ClusterSnapshot, Snapshot } from '../snapshot.js';
+
+export interface ListenerRuntime {
+  readonly key: string;
+  readonly name: string;
+  readonly idleTimeoutMs: number;
+  readonly headersTimeoutMs: number;
+  readonly maxHeaderBytes: number;
+  /** The bound port as sent in X-Forwarded-Port. */
+  readonly portText: string;
+}
+
+export interface UpstreamEndpoint extends BalancerEndpoint {
+  readonly address: string;
+  readonly pool: UpstreamPool;
+}
+
+export interface ClusterRuntime {
+  readonly name: string;
+  readonly balancer: Balancer<UpstreamEndpoint>;
+  readonly requestTimeoutMs: number;
+}
+
+export interface RouteTarget {
+  readonly cluster: ClusterRuntime;
+  readonly stats: RouteStats;
+}
+
+export interface Runtime {
+  readonly version: number;
+  readonly router: Router<RouteTarget>;
+  readonly listeners: ReadonlyMap<string, ListenerRuntime>;
+  /** Stats for requests no route matched. */
+  readonly unrouted: RouteStats;
+}
+
+export interface RuntimeDeps {
+  readonly table: EndpointTable;
+  readonly random: Random;
+  readonly metrics: WorkerMetrics;
+  readonly pools: PoolSet;
+  /** Port each listener key is actually bound to. */
+  readonly boundPorts: ReadonlyMap<string, number>;
+}
+
+export function compileRuntime(snapshot: Snapshot, deps: RuntimeDeps): Runtime {
+  const poolOf = deps.pools.update(snapshot.clusters);
+  const clusters = new Map<string, ClusterRuntime>();
+  for (const cluster of snapshot.clusters) clusters.set(cluster.name, compileCluster(cluster, poolOf, deps));
+  const clusterNamed = (name: string): ClusterRuntime => {
+    const cluster = clusters.get(name);
+    if (!cluster) throw new Error(`snapshot ${snapshot.version}: route refers to unknown cluster "${name}"`);
+    return cluster;
+  };
+
+  const router = compileRouter<RouteTarget>(
+    snapshot.routes,
+    (rule, host) => ({
+      cluster: clusterNamed(rule.cluster),
+      stats: deps.metrics.routeStats(`${host ?? '*'}${rule.path}`, rule.cluster),
+    }),
+    snapshot.defaultCluster === undefined
+      ? undefined
+      : { cluster: clusterNamed(snapshot.defaultCluster), stats: deps.metrics.routeStats('default', snapshot.defaultCluster) },
+  );
+
+  const listeners = new Map<string, ListenerRuntime>();
+  for (const listener of snapshot.listeners) {
+    listeners.set(listener.key, {
+      key: listener.key,
+      name: listener.name,
+      idleTimeoutMs: listener.idleTimeoutMs,
+      headersTimeoutMs: listener.headersTimeoutMs,
+      maxHeaderBytes: listener.maxHeaderBytes,
+      portText: String(deps.boundPorts.get(listener.key) ?? listener.port),
+    });
+  }
+  return { version: snapshot.version, router, listeners, unrouted: deps.metrics.routeStats('', '') };
+}
+
+function compileCluster(cluster: ClusterSnapshot, poolOf: ReturnType<PoolSet['update']>, deps: RuntimeDeps): ClusterRuntime {
+  const endpoints: UpstreamEndpoint[] = cluster.endpoints.map((endpoint) => ({
+    slot: endpoint.slot,
+    weight: endpoint.weight,
+    address: endpoint.address,
+    pool: poolOf(endpoint),
+  }));
+  return {
+    name: cluster.name,
+    balancer: createBalancer(cluster.balancer, endpoints, { table: deps.table, random: deps.random }),
+    requestTimeoutMs: cluster.timeouts.requestMs,
+  };
+}

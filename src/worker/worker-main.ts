@@ -1,0 +1,110 @@
+// A data-plane worker thread: compiles each snapshot into a Runtime and swaps it in, accepts on every
+// listener, proxies, answers metric requests and drains on request. It never reads configuration.
+import { parentPort, workerData } from 'node:worker_threads';
+import { EndpointTable } from '../balancing/endpoint-table.js';
+import { systemRandom } from '../balancing/random.js';
+import type { FromWorker, ListenerFd, ToWorker, WorkerData } from '../control/messages.js';
+import { HttpConnection, type ConnectionContext } from '../listeners/http-connection.js';
+import { ListenerSet } from '../listeners/listener-set.js';
+import { configureLog, log } from '../log.js';
+import { WorkerMetrics } from '../observability/worker-metrics.js';
+import { PoolSet } from '../proxy/pool-set.js';
+import { Ticker } from '../proxy/ticker.js';
+import type { Snapshot } from '../snapshot.js';
+import { compileRuntime, type Runtime } from './runtime.js';
+
+const data = workerData as WorkerData;
+const port = parentPort!;
+configureLog(data.logLevel, `worker-${data.index}`);
+
+const table = new EndpointTable(data.endpointTable);
+const ticker = new Ticker();
+const metrics = new WorkerMetrics(data.index);
+const pools = new PoolSet(table, ticker);
+const connections = new Set<HttpConnection>();
+const boundPorts = new Map<string, number>();
+let runtime: Runtime | undefined;
+let draining = false;
+let drainTimeoutMs = 30_000;
+
+const context: ConnectionContext = {
+  table,
+  ticker,
+  metrics,
+  runtime: () => runtime!,
+  get draining() { return draining; },
+  closed(connection) {
+    connections.delete(connection);
+    metrics.connections.dec();
+    if (draining && connections.size === 0) exitDrained();
+  },
+};
+
+const listeners = new ListenerSet((key, socket) => {
+  const listener = runtime?.listeners.get(key);
+  if (listener === undefined || draining) {
+    socket.destroy();
+    return;
+  }
+  connections.add(new HttpConnection(socket, listener, context));
+  metrics.connections.inc();
+  metrics.accepted.inc();
+});
+
+ticker.add((now) => { for (const connection of connections) connection.sweep(now); });
+ticker.start();
+
+function send(message: FromWorker): void {
+  port.postMessage(message);
+}
+
+function applySnapshot(snapshot: Snapshot, fds: readonly ListenerFd[]): void {
+  try {
+    for (const { key, port: bound } of fds) boundPorts.set(key, bound);
+    const next = compileRuntime(snapshot, { table, random: systemRandom, metrics, pools, boundPorts });
+    listeners.apply(fds);
+    runtime = next;
+    drainTimeoutMs = snapshot.drainTimeoutMs;
+    send({ type: 'applied', version: snapshot.version });
+  } catch (error) {
+    log.error('snapshot rejected', { version: snapshot.version, error: String(error) });
+    send({ type: 'rejected', version: snapshot.version, error: error instanceof Error ? error.message : String(error) });
+  }
+}
+
+function startDrain(): void {
+  if (draining) return;
+  draining = true;
+  listeners.closeAll();
+  for (const connection of connections) connection.drain();
+  if (connections.size === 0) return exitDrained();
+  setTimeout(() => {
+    log.warn('drain timeout: closing connections still busy', { connections: connections.size });
+    for (const connection of connections) connection.destroy();
+    exitDrained();
+  }, drainTimeoutMs).unref();
+}
+
+let exited = false;
+function exitDrained(): void {
+  if (exited) return;
+  exited = true;
+  ticker.stop();
+  pools.close();
+  send({ type: 'drained' });
+  setImmediate(() => process.exit(0));
+}
+
+port.on('message', (message: ToWorker) => {
+  switch (message.type) {
+    case 'snapshot':
+      applySnapshot(message.snapshot, message.listenerFds);
+      return;
+    case 'metrics':
+      void metrics.registry.getMetricsAsJSON().then((values) => send({ type: 'metrics', id: message.id, metrics: values }));
+      return;
+    case 'drain':
+      startDrain();
+      return;
+  }
+});

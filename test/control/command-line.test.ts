@@ -1,0 +1,43 @@
+// The argument parser: every command, defaults, and usage errors that name the flag at fault.
+import t from 'tap';
+import { parseCommandLine } from '../../src/control/command-line.js';
+
+const defaults = { workers: 4, admin: { host: '127.0.0.1', port: 9901 }, logLevel: 'info' };
+
+t.test('run with defaults and with every flag', async (t) => {
+  t.same(parseCommandLine(['--config', 'a.yaml'], 4), { kind: 'run', configFile: 'a.yaml', options: defaults });
+  t.same(parseCommandLine(['--config', 'a.yaml', '--workers', '2', '--admin', '[::1]:0', '--log-level', 'debug'], 4), {
+    kind: 'run', configFile: 'a.yaml', options: { workers: 2, admin: { host: '::1', port: 0 }, logLevel: 'debug' },
+  });
+});
+
+t.test('demo, validate, help, version', async (t) => {
+  t.same(parseCommandLine(['demo', '--workers', '1'], 4), { kind: 'demo', options: { ...defaults, workers: 1 } });
+  t.same(parseCommandLine(['validate', 'x.yaml'], 4), { kind: 'validate', file: 'x.yaml' });
+  t.same(parseCommandLine(['--help'], 4), { kind: 'help' });
+  t.same(parseCommandLine(['-h'], 4), { kind: 'help' });
+  t.same(parseCommandLine(['--version'], 4), { kind: 'version' });
+});
+
+t.test('usage errors name the flag or argument', async (t) => {
+  const cases: [string[], RegExp][] = [
+    [['--port', '80'], /--port/],
+    [['--config', 'a.yaml', '--workers', '0'], /^--workers must be a whole number from 1 to 1024, got "0"$/],
+    [['--config', 'a.yaml', '--workers', 'many'], /^--workers .* got "many"$/],
+    [['--config', 'a.yaml', '--admin', 'localhost'], /^--admin: expected HOST:PORT/],
+    [['--config', 'a.yaml', '--admin', '127.0.0.1:70000'], /^--admin: port must be 0–65535, got 70000$/],
+    [['--config', 'a.yaml', '--log-level', 'loud'], /^--log-level must be one of debug, info, warn, error, got "loud"$/],
+    [[], /^--config FILE is required/],
+    [['serve'], /^unknown command "serve"/],
+    [['validate'], /^validate takes exactly one FILE/],
+    [['validate', 'a', 'b'], /^validate takes exactly one FILE/],
+    [['validate', 'a', '--workers', '2'], /^--workers does not apply to validate$/],
+    [['demo', '--config', 'a.yaml'], /^--config does not apply to demo/],
+    [['demo', 'extra'], /^unexpected argument "extra"$/],
+  ];
+  for (const [args, message] of cases) {
+    const command = parseCommandLine(args, 4);
+    t.equal(command.kind, 'usage-error', args.join(' '));
+    if (command.kind === 'usage-error') t.match(command.message, message, args.join(' '));
+  }
+});

@@ -1,0 +1,29 @@
+// Reads the admin endpoint of a running sluice in tests.
+import { request } from 'undici';
+
+export async function adminJson<T = Record<string, unknown>>(admin: string, path: string): Promise<T> {
+  const response = await request(`http://${admin}${path}`);
+  return (await response.body.json()) as T;
+}
+
+export async function adminText(admin: string, path: string): Promise<{ status: number; text: string }> {
+  const response = await request(`http://${admin}${path}`);
+  return { status: response.statusCode, text: await response.body.text() };
+}
+
+/** Polls `check` every 50 ms until it returns true (bounded). */
+export async function eventually(check: () => Promise<boolean> | boolean, timeoutMs = 20_000, what = 'condition'): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!(await check())) {
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+}
+
+/** The value of one Prometheus sample, e.g. `sluice_worker_connections_total{worker="0"}`. */
+export function metricValue(text: string, series: string): number | undefined {
+  for (const line of text.split('\n')) {
+    if (line.startsWith(series + ' ')) return Number(line.slice(series.length + 1));
+  }
+  return undefined;
+}
