@@ -15,14 +15,15 @@ function framing(chunked: boolean, contentLength: number): string {
 }
 
 /**
- * Request head for the endpoint: the request line as HTTP/1.1, end-to-end headers as received, the
+ * Request head for the endpoint: the request line in the client's version (an HTTP/1.0 client's
+ * endpoint then never answers chunked, which that client could not read), end-to-end headers as received, the
  * x-forwarded-* set (x-forwarded-for extended with the client, the others replaced), framing, and
  * `connection: keep-alive` (or the upgrade pair when the client asked for an upgrade). Latin1.
  */
 export function serializeRequestHead(head: RequestHead, clientIp: string, proto: string, port: string): string {
   const headers = head.headers;
   const kinds = head.kinds;
-  let out = `${head.method} ${head.target} HTTP/1.1\r\n`;
+  let out = `${head.method} ${head.target} HTTP/1.${head.versionMinor}\r\n`;
   for (let k = 0; k < kinds.length; k++) {
     const name = headers[2 * k];
     if (kinds[k] === HeaderKind.Other && !isContentLength(name)) out += `${name}: ${headers[2 * k + 1]}\r\n`;

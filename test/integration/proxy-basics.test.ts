@@ -210,3 +210,24 @@ clusters: [{ name: pipe, endpoints: [{ address: "${backend.address}" }] }]
   t.same(bodies, ['/one', '/two', '/three']);
   await sluice.stop();
 });
+
+t.test('an HTTP/1.0 client never receives a chunked response', async (t) => {
+  const streaming = await startBackend(t, 'streaming', (req, res) => {
+    req.resume();
+    res.write('part one, ');
+    setTimeout(() => res.end(`part two (${req.httpVersion})`), 20);
+  });
+  const sluice = await startSluice(t, `
+listeners: [{ name: web, address: "127.0.0.1:0", protocol: http }]
+routes: [{ paths: [{ path: /, pathType: Prefix, cluster: streaming }] }]
+clusters: [{ name: streaming, endpoints: [{ address: "${streaming.address}" }] }]
+`);
+  const { text, closedByServer } = await rawExchange(sluice.listeners.web!, 'GET / HTTP/1.0\r\nHost: a\r\n\r\n');
+  t.match(text, /^HTTP\/1\.1 200 OK\r\n/);
+  t.notOk('transfer-encoding' in responseHeaders(text), 'no chunked framing');
+  t.equal(text.slice(text.indexOf('\r\n\r\n') + 4), 'part one, part two (1.0)', 'body intact, endpoint saw HTTP/1.0');
+  t.ok(closedByServer, 'the end of the body is the end of the connection');
+  const chunked = await rawExchange(sluice.listeners.web!, 'GET / HTTP/1.1\r\nHost: a\r\nConnection: close\r\n\r\n');
+  t.equal(responseHeaders(chunked.text)['transfer-encoding'], 'chunked', 'an HTTP/1.1 client gets the chunked stream');
+  await sluice.stop();
+});

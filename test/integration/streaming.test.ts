@@ -41,9 +41,10 @@ clusters: [{ name: stream, endpoints: [{ address: "${backend.address}" }], timeo
   // Warm up with 16 MB each way so the baseline includes V8's steady garbage slack for streamed
   // chunks (it collects external memory in steps of tens of MB); what must not happen is growth that
   // scales with the 100 MB bodies.
-  for (let i = 0; i < 2; i++) {
-    await (await request(sluice.url('/warm'), { method: 'POST', body: bodyOf(16 * 1024 * 1024) })).body.text();
-    await (await request(sluice.url('/warm'), { headers: { 'x-size': String(16 * 1024 * 1024) } })).body.dump();
+  // New connections each time, so that both workers warm up.
+  for (let i = 0; i < 4; i++) {
+    await (await request(sluice.url('/warm'), { method: 'POST', body: bodyOf(16 * 1024 * 1024), reset: true })).body.text();
+    await (await request(sluice.url('/warm'), { headers: { 'x-size': String(16 * 1024 * 1024) }, reset: true })).body.dump();
   }
   const baseline = sluice.rss();
   let peak = baseline;
