@@ -189,11 +189,12 @@ function validHost(value: string): boolean {
   return true;
 }
 
-/** Content-Length: 1*DIGIT, or a list of identical such values; repeated headers must agree too. */
-function readContentLength(value: string): string | undefined {
-  const fields = fieldSection;
+/**
+ * Calls `visit(start, end)` for each non-empty, OWS-trimmed element of a comma-separated field value
+ * (RFC 9110 §5.6.1); stops at, and returns, the first problem `visit` reports.
+ */
+function eachListElement(value: string, visit: (start: number, end: number) => string | undefined): string | undefined {
   let start = 0;
-  let elements = 0;
   while (start <= value.length) {
     let end = value.indexOf(',', start);
     if (end < 0) end = value.length;
@@ -202,20 +203,32 @@ function readContentLength(value: string): string | undefined {
     while (a < b && isOws(value.charCodeAt(a))) a++;
     while (b > a && isOws(value.charCodeAt(b - 1))) b--;
     if (a < b) {
-      let length = 0;
-      for (let i = a; i < b; i++) {
-        const digit = value.charCodeAt(i) - 0x30;
-        if (digit < 0 || digit > 9) return 'Content-Length is not a number';
-        length = length * 10 + digit;
-        if (length > Number.MAX_SAFE_INTEGER) return 'Content-Length is too large';
-      }
-      if (fields.contentLength >= 0 && fields.contentLength !== length) return 'conflicting Content-Length values';
-      fields.contentLength = length;
-      elements++;
+      const problem = visit(a, b);
+      if (problem !== undefined) return problem;
     }
     start = end + 1;
   }
-  return elements === 0 ? 'empty Content-Length' : undefined;
+  return undefined;
+}
+
+/** Content-Length: 1*DIGIT, or a list of identical such values; repeated headers must agree too. */
+function readContentLength(value: string): string | undefined {
+  const fields = fieldSection;
+  let elements = 0;
+  const problem = eachListElement(value, (a, b) => {
+    let length = 0;
+    for (let i = a; i < b; i++) {
+      const digit = value.charCodeAt(i) - 0x30;
+      if (digit < 0 || digit > 9) return 'Content-Length is not a number';
+      length = length * 10 + digit;
+      if (length > Number.MAX_SAFE_INTEGER) return 'Content-Length is too large';
+    }
+    if (fields.contentLength >= 0 && fields.contentLength !== length) return 'conflicting Content-Length values';
+    fields.contentLength = length;
+    elements++;
+    return undefined;
+  });
+  return problem ?? (elements === 0 ? 'empty Content-Length' : undefined);
 }
 
 /** Transfer-Encoding: a list of codings (with parameters) across every such header. */
@@ -252,22 +265,13 @@ function readTransferCodings(value: string): string | undefined {
 
 function readConnectionTokens(value: string): void {
   const fields = fieldSection;
-  let start = 0;
-  while (start <= value.length) {
-    let end = value.indexOf(',', start);
-    if (end < 0) end = value.length;
-    let a = start;
-    let b = end;
-    while (a < b && isOws(value.charCodeAt(a))) a++;
-    while (b > a && isOws(value.charCodeAt(b - 1))) b--;
-    if (a < b) {
-      if (equalsLower(value, a, b, 'close')) fields.connectionClose = true;
-      else if (equalsLower(value, a, b, 'keep-alive')) fields.connectionKeepAlive = true;
-      else if (equalsLower(value, a, b, 'upgrade')) fields.connectionUpgrade = true;
-      else (fields.connectionNames ??= []).push(value.slice(a, b).toLowerCase());
-    }
-    start = end + 1;
-  }
+  eachListElement(value, (a, b) => {
+    if (equalsLower(value, a, b, 'close')) fields.connectionClose = true;
+    else if (equalsLower(value, a, b, 'keep-alive')) fields.connectionKeepAlive = true;
+    else if (equalsLower(value, a, b, 'upgrade')) fields.connectionUpgrade = true;
+    else (fields.connectionNames ??= []).push(value.slice(a, b).toLowerCase());
+    return undefined;
+  });
 }
 
 /**
