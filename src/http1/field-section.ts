@@ -23,6 +23,8 @@ export interface FieldSection {
   connectionNames: string[] | undefined;
   upgrade: string | undefined;
   host: string | undefined;
+  /** Index of the Host value in `headers`, -1 without one. */
+  hostIndex: number;
   hostCount: number;
   expectContinue: boolean;
   forwardedForCount: number;
@@ -42,6 +44,7 @@ export const fieldSection: FieldSection = {
   connectionNames: undefined,
   upgrade: undefined,
   host: undefined,
+  hostIndex: -1,
   hostCount: 0,
   expectContinue: false,
   forwardedForCount: 0,
@@ -111,6 +114,7 @@ export function parseFieldSection(s: string, pos: number): string | undefined {
   fields.connectionNames = undefined;
   fields.upgrade = undefined;
   fields.host = undefined;
+  fields.hostIndex = -1;
   fields.hostCount = 0;
   fields.expectContinue = false;
   fields.forwardedForCount = 0;
@@ -142,6 +146,7 @@ export function parseFieldSection(s: string, pos: number): string | undefined {
       case Field.Host:
         if (!validHost(value)) return 'invalid Host';
         fields.host = value;
+        fields.hostIndex = headers.length - 1;
         fields.hostCount++;
         break;
       case Field.Expect:

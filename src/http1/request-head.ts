@@ -1,10 +1,11 @@
 // Parses one request head strictly per RFC 9112: request line, field lines, then the framing and
 // connection rules that keep a proxy safe from request smuggling. Never throws on bad input.
+import { parseAbsoluteForm } from './absolute-form.js';
 import { hasForbiddenControl, SP, TOKEN } from './char-classes.js';
 import {
   checkTransferCodings, endOfLine, fieldSection, joinedForwardedFor, markConnectionNames, parseFieldSection,
 } from './field-section.js';
-import { parseFailure, type ParseFailure, type RequestHead } from './message-head.js';
+import { HeaderKind, parseFailure, type ParseFailure, type RequestHead } from './message-head.js';
 import { readVersionMinor, skipLeadingEmptyLines } from './start-line.js';
 
 const badRequest = (reason: string): ParseFailure => parseFailure('bad_request', reason);
@@ -42,6 +43,21 @@ export function parseRequestHead(buf: Buffer, end: number): RequestHead | ParseF
   }
   markConnectionNames();
 
+  let target = s.slice(targetStart, targetEnd);
+  let host = fields.host;
+  const absolute = parseAbsoluteForm(target);
+  if (typeof absolute === 'string') return badRequest(absolute);
+  if (absolute !== undefined) {
+    target = absolute.target;
+    host = absolute.authority;
+    if (fields.hostIndex >= 0) {
+      fields.headers[fields.hostIndex] = host;
+    } else {
+      fields.headers.push('host', host);
+      fields.kinds.push(HeaderKind.Other);
+    }
+  }
+
   const http11 = versionMinor === 1;
   return {
     versionMinor,
@@ -53,8 +69,8 @@ export function parseRequestHead(buf: Buffer, end: number): RequestHead | ParseF
     // RFC 9110 §7.8 and §10.1.1: Upgrade and 100-continue are ignored in HTTP/1.0 requests.
     upgrade: http11 && fields.connectionUpgrade ? fields.upgrade : undefined,
     method: s.slice(start, methodEnd),
-    target: s.slice(targetStart, targetEnd),
-    host: fields.host,
+    target,
+    host,
     expectContinue: http11 && fields.expectContinue,
     forwardedFor: joinedForwardedFor(),
   };

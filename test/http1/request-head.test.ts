@@ -43,7 +43,7 @@ t.test('accepted heads', async (t) => {
   const cases: [string, string, Partial<RequestHead>][] = [
     ['HTTP/1.0 without Host', 'GET / HTTP/1.0\r\n\r\n', { versionMinor: 0, host: undefined }],
     ['extension method', get('Host: a\r\n', 'PURGE /x HTTP/1.1'), { method: 'PURGE' }],
-    ['absolute-form target', get('Host: a\r\n', 'GET http://a/b HTTP/1.1'), { target: 'http://a/b' }],
+    ['absolute-form target', get('Host: a\r\n', 'GET http://a/b HTTP/1.1'), { target: '/b', host: 'a' }],
     ['authority-form target', get('Host: a:443\r\n', 'CONNECT a:443 HTTP/1.1'), { method: 'CONNECT', target: 'a:443' }],
     ['asterisk-form target', get('Host: a\r\n', 'OPTIONS * HTTP/1.1'), { target: '*' }],
     ['obs-text in target and values', get('Host: a\r\nX-Name: caf\xe9\r\n', 'GET /caf\xe9 HTTP/1.1'), { target: '/caf\xe9' }],
@@ -230,4 +230,19 @@ t.test('parses only buf[0..end): pipelined bytes after the head are left alone',
 t.test('an end past the first empty line is rejected', async (t) => {
   const buf = Buffer.from('GET / HTTP/1.1\r\nHost: a\r\n\r\nX: b\r\n\r\n', 'latin1');
   t.ok(isParseFailure(parseRequestHead(buf, buf.length)));
+});
+
+t.test('absolute-form targets become origin-form; their authority replaces Host (RFC 9112 §3.2.2)', async (t) => {
+  const head = accepted(get('Host: ignored.example\r\nX-A: 1\r\n', 'GET http://Shop.Example.com:8080/cart?id=1 HTTP/1.1'));
+  t.equal(head.target, '/cart?id=1');
+  t.equal(head.host, 'Shop.Example.com:8080');
+  t.same(head.headers, ['Host', 'Shop.Example.com:8080', 'X-A', '1'], 'the Host header now says the same');
+  t.equal(accepted(get('Host: a\r\n', 'GET HTTPS://a.example HTTP/1.1')).target, '/', 'no path → /');
+  t.equal(accepted(get('Host: a\r\n', 'GET http://a.example?q=1 HTTP/1.1')).target, '/?q=1', 'query without path');
+  const http10 = accepted(get('', 'GET http://b.example/x HTTP/1.0'));
+  t.same([http10.host, http10.headers], ['b.example', ['host', 'b.example']], 'HTTP/1.0 without Host gets one');
+  for (const target of ['ftp://a/x', 'http:///x', 'http://user@a/x', 'http://a b/x']) {
+    t.ok(isParseFailure(parse(get('Host: a\r\n', `GET ${target} HTTP/1.1`))), `${target} rejected`);
+  }
+  t.equal(accepted(get('Host: a\r\n', 'OPTIONS * HTTP/1.1')).target, '*', 'asterisk-form untouched');
 });
