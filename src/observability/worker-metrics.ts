@@ -1,36 +1,13 @@
-// The metrics a worker records. Label children are resolved once per snapshot (`routeStats`), so the
-// per-request cost is an increment and an observe on objects that already exist.
-import { Counter, Gauge, Histogram, Registry } from 'prom-client';
+// The metrics a worker records. Per-request series live in RouteStats (resolved once per snapshot,
+// plain numbers per request); the rest are ordinary prom-client metrics touched per connection.
+import { Counter, Gauge, Registry, type MetricObjectWithValues, type MetricValue } from 'prom-client';
 import { errorTable, type ErrorCode } from '../errors.js';
 import { metricNames } from './metric-names.js';
-
-/** Per route (and cluster) recording handles; index `status / 100` for the status class. */
-export interface RouteStats {
-  readonly byClass: readonly Counter.Internal[];
-  readonly duration: Histogram.Internal<string>;
-}
+import { RouteStatsSet, type RouteStats } from './route-stats.js';
 
 export class WorkerMetrics {
   readonly registry = new Registry();
-  readonly #requests = new Counter({
-    name: metricNames.requests,
-    help: 'Downstream requests answered, by route, cluster and status class.',
-    labelNames: ['route', 'cluster', 'code_class'] as const,
-    registers: [this.registry],
-  });
-  readonly #duration = new Histogram({
-    name: metricNames.requestDuration,
-    help: 'Time from the request head to the last byte of the response, by route and cluster.',
-    labelNames: ['route', 'cluster'] as const,
-    buckets: [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30],
-    registers: [this.registry],
-  });
-  readonly #localReplies = new Counter({
-    name: metricNames.localReplies,
-    help: 'Replies Sluice generated itself, by error code.',
-    labelNames: ['code'] as const,
-    registers: [this.registry],
-  });
+  readonly #routes = new RouteStatsSet();
   readonly connections = new Gauge({
     name: metricNames.activeConnections,
     help: 'Downstream connections open.',
@@ -48,16 +25,24 @@ export class WorkerMetrics {
       labelNames: ['worker'] as const,
       registers: [this.registry],
     }).labels({ worker: String(workerIndex) });
+    const localReplies = new Counter({
+      name: metricNames.localReplies,
+      help: 'Replies Sluice generated itself, by error code.',
+      labelNames: ['code'] as const,
+      registers: [this.registry],
+    });
     const children = {} as Record<ErrorCode, Counter.Internal>;
-    for (const code of Object.keys(errorTable) as ErrorCode[]) children[code] = this.#localReplies.labels({ code });
+    for (const code of Object.keys(errorTable) as ErrorCode[]) children[code] = localReplies.labels({ code });
     this.localReplies = children;
   }
 
+  /** The stats of one route (and cluster); the same object for the same labels across snapshots. */
   routeStats(route: string, cluster: string): RouteStats {
-    const byClass: Counter.Internal[] = [];
-    for (let cls = 0; cls <= 5; cls++) {
-      byClass.push(this.#requests.labels({ route, cluster, code_class: cls === 0 ? 'other' : `${cls}xx` }));
-    }
-    return { byClass, duration: this.#duration.labels({ route, cluster }) };
+    return this.#routes.for(route, cluster);
+  }
+
+  /** Everything this worker records, as prom-client metric JSON for the admin's aggregator. */
+  async toJson(): Promise<MetricObjectWithValues<MetricValue<string>>[]> {
+    return [...(await this.registry.getMetricsAsJSON()), ...this.#routes.toJson()];
   }
 }

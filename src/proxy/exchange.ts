@@ -8,7 +8,8 @@ import {
   findHeadEnd, isParseFailure, parseResponseHead, serializeRequestHead, serializeResponseHead,
   type RequestHead, type ResponseHead,
 } from '../http1/index.js';
-import type { RouteStats, WorkerMetrics } from '../observability/worker-metrics.js';
+import type { RouteStats } from '../observability/route-stats.js';
+import type { WorkerMetrics } from '../observability/worker-metrics.js';
 import type { ListenerRuntime, Runtime, UpstreamEndpoint } from '../worker/runtime.js';
 import { BODY_CONTINUES, BODY_INVALID, BodyFramer, BodyMode } from './body-framer.js';
 import { localReplies, type LocalReply } from './local-reply.js';
@@ -361,8 +362,7 @@ export class ProxyExchange implements UpstreamOwner {
   }
 
   #record(): void {
-    this.#stats.byClass[(this.#status / 100) | 0]?.inc();
-    this.#stats.duration.observe((performance.now() - this.#startedAt) / 1000);
+    this.#stats.record(this.#status, (performance.now() - this.#startedAt) / 1000);
   }
 
   /** Releases the endpoint's in-flight count and every per-request reference. */

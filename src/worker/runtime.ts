@@ -4,7 +4,8 @@
 import { createBalancer, type Balancer, type BalancerEndpoint } from '../balancing/balancer.js';
 import type { EndpointTable } from '../balancing/endpoint-table.js';
 import type { Random } from '../balancing/random.js';
-import type { RouteStats, WorkerMetrics } from '../observability/worker-metrics.js';
+import type { RouteStats } from '../observability/route-stats.js';
+import type { WorkerMetrics } from '../observability/worker-metrics.js';
 import type { PoolSet } from '../proxy/pool-set.js';
 import type { UpstreamPool } from '../proxy/upstream-pool.js';
 import { compileRouter, type Router } from '../routing/router.js';

@@ -101,7 +101,7 @@ port.on('message', (message: ToWorker) => {
       applySnapshot(message.snapshot, message.listenerFds);
       return;
     case 'metrics':
-      void metrics.registry.getMetricsAsJSON().then((values) => send({ type: 'metrics', id: message.id, metrics: values }));
+      void metrics.toJson().then((values) => send({ type: 'metrics', id: message.id, metrics: values }));
       return;
     case 'drain':
       startDrain();
