@@ -241,12 +241,9 @@ export class ProxyExchange implements UpstreamOwner {
 
   #send(fresh: boolean): void {
     const upstream = (this.#upstream = this.#endpoint!.pool.acquire(this, fresh));
-    const socket = upstream.socket;
-    socket.cork();
-    socket.write(this.#requestHeadText, 'latin1');
-    const flowing = this.#initialBody === undefined ? true : socket.write(this.#initialBody);
-    socket.uncork();
-    if (!flowing) this.#pauseDownstream();
+    if (!writeHeadAndBody(upstream.socket, this.#requestHeadText, this.#initialBody, 0, this.#initialBody?.length ?? 0)) {
+      this.#pauseDownstream();
+    }
   }
 
   #readResponseHead(chunk: Buffer): void {
@@ -274,28 +271,28 @@ export class ProxyExchange implements UpstreamOwner {
 
   #startResponse(head: ResponseHead, buf: Buffer, end: number): void {
     const request = this.#head;
-    const downstream = this.#downstream;
     this.#status = head.status;
     this.#responsePhase = ResponsePhase.Body;
     this.#upstreamReusable = head.keepAlive;
-    this.#clientKeepAlive = request.keepAlive && this.requestDone && !head.closeDelimited && !downstream.draining;
+    this.#clientKeepAlive = request.keepAlive && this.requestDone && !head.closeDelimited && !this.#downstream.draining;
     const bodiless = request.method === 'HEAD' || head.status === 204 || head.status === 304;
     if (bodiless) this.#responseBody.start(false, 0, false);
     else this.#responseBody.start(head.chunked, head.contentLength, head.closeDelimited);
-    downstream.cork();
-    downstream.write(serializeResponseHead(head, this.#clientKeepAlive, request.versionMinor));
-    this.#relayBody(buf, end);
-    downstream.uncork();
+    this.#relayBody(buf, end, serializeResponseHead(head, this.#clientKeepAlive, request.versionMinor));
   }
 
-  #relayBody(buf: Buffer, start: number): void {
+  /** Relays the response body bytes in `buf[start..]`, after `head` when this is the first part. */
+  #relayBody(buf: Buffer, start: number, head?: string): void {
     const bodyEnd = this.#responseBody.advance(buf, start, buf.length);
-    if (bodyEnd === BODY_INVALID) return this.#fail('upstream_bad_response');
-    const stop = bodyEnd === BODY_CONTINUES ? buf.length : bodyEnd;
-    if (stop > start) {
-      const chunk = start === 0 && stop === buf.length ? buf : buf.subarray(start, stop);
-      if (!this.#downstream.write(chunk)) this.#pauseUpstream();
+    if (bodyEnd === BODY_INVALID) {
+      if (head !== undefined) this.#responsePhase = ResponsePhase.Head; // nothing sent yet: a local reply can still go
+      return this.#fail('upstream_bad_response');
     }
+    const stop = bodyEnd === BODY_CONTINUES ? buf.length : bodyEnd;
+    const flowing = head === undefined
+      ? stop === start || this.#downstream.write(start === 0 && stop === buf.length ? buf : buf.subarray(start, stop))
+      : writeHeadAndBody(this.#downstream, head, buf, start, stop);
+    if (!flowing) this.#pauseUpstream();
     if (bodyEnd === BODY_CONTINUES) return;
     // Bytes after the end of the response: the endpoint is out of step, do not reuse the connection.
     if (bodyEnd < buf.length) this.#upstreamReusable = false;
@@ -393,4 +390,21 @@ export class ProxyExchange implements UpstreamOwner {
     this.#upstreamPaused = true;
     this.#upstream.socket.pause();
   }
+}
+
+/** Bodies up to this size go out in one string write with their head: one syscall, no writev array. */
+const COALESCE_BYTES = 4096;
+
+/** Writes a head and `body[start..stop)`; false when the peer's buffer is full. */
+function writeHeadAndBody(
+  target: { write(chunk: Buffer | string, encoding?: BufferEncoding): boolean; cork(): void; uncork(): void },
+  head: string, body: Buffer | undefined, start: number, stop: number,
+): boolean {
+  if (body === undefined || stop === start) return target.write(head, 'latin1');
+  if (stop - start <= COALESCE_BYTES) return target.write(head + body.toString('latin1', start, stop), 'latin1');
+  target.cork();
+  target.write(head, 'latin1');
+  const flowing = target.write(stop - start === body.length ? body : body.subarray(start, stop));
+  target.uncork();
+  return flowing;
 }
