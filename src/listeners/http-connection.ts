@@ -166,8 +166,9 @@ export class HttpConnection implements Downstream {
 
   #onEnd(): void {
     this.#clientEnded = true;
-    // The client may half-close after its request; answer it first. Otherwise we are done.
-    if (this.#phase !== Phase.Exchange && this.#phase !== Phase.Tunnel) this.end();
+    // The client may half-close after its request; answer it first. A tunnel passes the half-close on.
+    if (this.#phase === Phase.Tunnel) this.#exchange.onClientEnd();
+    else if (this.#phase !== Phase.Exchange) this.end();
   }
 
   #append(chunk: Buffer): void {

@@ -150,6 +150,11 @@ export class ProxyExchange implements UpstreamOwner {
     if (this.#upstream !== undefined && !this.#upstream.socket.write(chunk)) this.#pauseDownstream();
   }
 
+  /** The client half-closed a tunnel: pass it on; the endpoint's own close ends the tunnel. */
+  onClientEnd(): void {
+    this.#upstream?.socket.end();
+  }
+
   onClientDrain(): void {
     if (this.#upstreamPaused && this.#upstream !== undefined) {
       this.#upstreamPaused = false;

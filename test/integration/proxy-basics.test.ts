@@ -231,3 +231,65 @@ clusters: [{ name: streaming, endpoints: [{ address: "${streaming.address}" }] }
   t.equal(responseHeaders(chunked.text)['transfer-encoding'], 'chunked', 'an HTTP/1.1 client gets the chunked stream');
   await sluice.stop();
 });
+
+/** A raw client conversation: send, wait until the received text matches, send the next, and so on. */
+async function converse(address: string, steps: [send: string, until: RegExp][]): Promise<string> {
+  const [host, port] = [address.slice(0, address.lastIndexOf(':')), Number(address.slice(address.lastIndexOf(':') + 1))];
+  const socket = net.connect({ host, port });
+  let received = '';
+  socket.setEncoding('latin1').on('data', (text: string) => { received += text; });
+  try {
+    for (const [send, until] of steps) {
+      socket.write(send);
+      const deadline = Date.now() + 10_000;
+      while (!until.test(received)) {
+        if (Date.now() > deadline || socket.destroyed) throw new Error(`no ${until} in ${JSON.stringify(received)}`);
+        await new Promise((resolve) => setTimeout(resolve, 10));
+      }
+    }
+    return received;
+  } finally {
+    socket.destroy();
+  }
+}
+
+t.test('Expect: 100-continue is relayed before the body is sent', async (t) => {
+  const echo = await startBackend(t, 'echo', (req, res) => {
+    let body = '';
+    req.setEncoding('utf8').on('data', (chunk: string) => { body += chunk; });
+    req.on('end', () => res.end(`got ${body}`));
+  });
+  const sluice = await startSluice(t, `
+listeners: [{ name: web, address: "127.0.0.1:0", protocol: http }]
+routes: [{ paths: [{ path: /, pathType: Prefix, cluster: echo }] }]
+clusters: [{ name: echo, endpoints: [{ address: "${echo.address}" }] }]
+`);
+  const text = await converse(sluice.listeners.web!, [
+    ['POST /upload HTTP/1.1\r\nHost: a\r\nContent-Length: 5\r\nExpect: 100-continue\r\n\r\n', /^HTTP\/1\.1 100 Continue\r\n\r\n/],
+    ['hello', /got hello$/],
+  ]);
+  t.match(text, /^HTTP\/1\.1 100 Continue\r\n\r\nHTTP\/1\.1 200 OK\r\n/);
+  await sluice.stop();
+});
+
+t.test('Upgrade: a 101 turns the connection into a two-way tunnel', async (t) => {
+  const upgrader = await startBackend(t, 'upgrader');
+  upgrader.server.on('upgrade', (req, socket) => {
+    socket.write(`HTTP/1.1 101 Switching Protocols\r\nUpgrade: ${req.headers.upgrade}\r\nConnection: Upgrade\r\n\r\n`);
+    socket.on('data', (chunk) => socket.write(`echo:${chunk.toString('latin1')};`));
+    socket.on('end', () => socket.end()); // upgraded sockets are half-open; close when the proxy does
+  });
+  const sluice = await startSluice(t, `
+listeners: [{ name: web, address: "127.0.0.1:0", protocol: http }]
+routes: [{ paths: [{ path: /, pathType: Prefix, cluster: upgrader }] }]
+clusters: [{ name: upgrader, endpoints: [{ address: "${upgrader.address}" }] }]
+`);
+  const text = await converse(sluice.listeners.web!, [
+    ['GET /chat HTTP/1.1\r\nHost: a\r\nConnection: Upgrade\r\nUpgrade: echo-protocol\r\n\r\n', /\r\n\r\n/],
+    ['ping', /echo:ping;$/],
+    ['pong', /echo:pong;$/],
+  ]);
+  t.match(text, /^HTTP\/1\.1 101 Switching Protocols\r\n/);
+  t.match(responseHeaders(text), { upgrade: 'echo-protocol', connection: 'upgrade' });
+  await sluice.stop();
+});
