@@ -68,7 +68,9 @@ class LeastRequestBalancer<E extends BalancerEndpoint> implements Balancer<E> {
     const b = this.#endpoints[second];
     const activeA = this.#table.active(a.slot);
     const activeB = this.#table.active(b.slot);
-    if (this.#weights.uniform) return activeB < activeA ? second : first;
+    // Equal load keeps the first drawn, which was drawn in proportion to weight: without this an idle
+    // cluster would send everything to its heaviest endpoint.
+    if (this.#weights.uniform || activeA === activeB) return activeB < activeA ? second : first;
     // b.weight / (activeB + 1) > a.weight / (activeA + 1), without the divisions.
     return b.weight * (activeA + 1) > a.weight * (activeB + 1) ? second : first;
   }

@@ -75,9 +75,17 @@ t.test('exact weighted pick sequence at seed 7 with fixed active counts', async 
   const { table, endpoints } = cluster([4, 2, 1], [3, 0, 0]);
   const balancer = createBalancer('least_request', endpoints, { table, random: seededRandom(7) });
   const sequence = Array.from({ length: 12 }, () => balancer.pick({ attempt: 0 })!.name).join(' ');
-  // Scores weight / (active + 1): a 4/4, b 2/1, c 1/1. First duels: a vs b → b; c vs b → b; a vs b → b;
-  // a wins only when drawn against c (a tie at 1, first drawn).
-  t.equal(sequence, 'b b b b a b b b b a a b');
+  // Scores weight / (active + 1): a 4/4, b 2/1, c 1/1. a vs b → b; a vs c → a tie at 1, the first drawn;
+  // b vs c → equal load (both idle), the first drawn (the draw was in proportion to weight).
+  t.equal(sequence, 'b c b b a b b b b a a b');
+});
+
+t.test('an idle weighted cluster follows the weights (equal load keeps the weighted draw)', async (t) => {
+  const { table, endpoints } = cluster([3, 1], [0, 0]);
+  const balancer = createBalancer('least_request', endpoints, { table, random: seededRandom(5) });
+  let heavy = 0;
+  for (let i = 0; i < 4000; i++) if (balancer.pick({ attempt: 0 })!.name === 'a') heavy++;
+  t.ok(Math.abs(heavy / 4000 - 0.75) < 0.02, `weight 3 of 4 took ${(heavy / 40).toFixed(1)}% (expected 75 ± 2)`);
 });
 
 t.test('prefers the less loaded: the most loaded endpoint never wins a duel', async (t) => {
