@@ -1,5 +1,6 @@
-// Drives one target with autocannon (in this process) and reduces the result to the figures we report.
-import autocannon, { type Result } from 'autocannon';
+// What a load generator is and the one shape of figures every generator reduces its run to.
+// The generators themselves live in their own modules, chosen by name in load-generators.ts.
+import type { LoadGeneratorName } from './options.js';
 
 export interface LoadSettings {
   readonly connections: number;
@@ -8,8 +9,8 @@ export interface LoadSettings {
 
 export interface LoadFigures {
   readonly requestsPerSecAverage: number;
-  /** Median of the per-second request counts. */
-  readonly requestsPerSecP50: number;
+  /** Median of the per-second request counts; undefined when the generator does not report them (wrk). */
+  readonly requestsPerSecP50: number | undefined;
   readonly latencyP50Ms: number;
   readonly latencyP99Ms: number;
   readonly totalRequests: number;
@@ -18,33 +19,13 @@ export interface LoadFigures {
   readonly non2xx: number;
 }
 
-/** autocannon stops by itself after `duration`; this only guards against it hanging. */
-const OVERRUN_GRACE_MS = 15_000;
-
-function figuresOf(result: Result): LoadFigures {
-  return {
-    requestsPerSecAverage: result.requests.average,
-    requestsPerSecP50: result.requests.p50,
-    latencyP50Ms: result.latency.p50,
-    latencyP99Ms: result.latency.p99,
-    totalRequests: result.requests.total,
-    errors: result.errors + result.timeouts,
-    non2xx: result.non2xx,
-  };
+export interface LoadGenerator {
+  readonly name: LoadGeneratorName;
+  /** Why this generator cannot run on this machine, or undefined when it can. */
+  unavailable(): string | undefined;
+  /** Drives `url` for `settings.durationSec` and resolves with the figures; stops by itself. */
+  run(url: string, settings: LoadSettings): Promise<LoadFigures>;
 }
 
-export async function runLoad(url: string, settings: LoadSettings): Promise<LoadFigures> {
-  const instance = autocannon({
-    url,
-    connections: settings.connections,
-    pipelining: 1,
-    duration: settings.durationSec,
-    method: 'GET',
-  });
-  const overrun = setTimeout(() => instance.stop(), settings.durationSec * 1000 + OVERRUN_GRACE_MS);
-  try {
-    return figuresOf(await instance);
-  } finally {
-    clearTimeout(overrun);
-  }
-}
+/** Generators stop by themselves after their duration; this only guards against one hanging. */
+export const OVERRUN_GRACE_MS = 15_000;

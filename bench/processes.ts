@@ -51,6 +51,8 @@ export interface ManagedProcess {
   readonly pid: number;
   /** True once the process has exited, for whatever reason. */
   exited(): boolean;
+  /** Resolves with the exit code (null when a signal ended it) once the process has exited. */
+  untilExit(): Promise<number | null>;
   /** The last few KB of its stdout and stderr, to explain a failed start. */
   outputTail(): string;
   /** SIGTERM, then SIGKILL after a grace period; resolves when the process is gone. */
@@ -86,10 +88,10 @@ export async function startProcess(options: StartOptions): Promise<ManagedProces
   child.stderr.on('data', keepTail);
 
   let hasExited = false;
-  const exit = new Promise<void>((resolve) => {
-    child.once('exit', () => {
+  const exit = new Promise<number | null>((resolve) => {
+    child.once('exit', (code) => {
       hasExited = true;
-      resolve();
+      resolve(code);
     });
   });
 
@@ -97,6 +99,7 @@ export async function startProcess(options: StartOptions): Promise<ManagedProces
     name: options.name,
     pid,
     exited: () => hasExited,
+    untilExit: () => exit,
     outputTail: () => tail,
     stop: async () => {
       running.delete(managed);
