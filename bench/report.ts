@@ -1,6 +1,6 @@
 // Turns measured outcomes into the console table, the sluice ratios, and the markdown for RESULTS.md.
 import type { LoadFigures } from './load.js';
-import type { TargetName } from './options.js';
+import type { LoadGeneratorName, TargetName } from './options.js';
 
 export type TargetOutcome =
   | { readonly name: TargetName; readonly status: 'measured'; readonly figures: LoadFigures; readonly peakRssMiB: number | undefined }
@@ -19,6 +19,7 @@ export interface BenchReport {
   readonly command: string;
   /** Whether proxies ran on core 0 and the load generator and backend on core 1. */
   readonly pinned: boolean;
+  readonly loadGenerator: LoadGeneratorName;
   readonly connections: number;
   readonly warmupSec: number;
   readonly durationSec: number;
@@ -56,7 +57,7 @@ function rowOf(outcome: TargetOutcome): string[] {
   return [
     outcome.name,
     Math.round(figures.requestsPerSecAverage).toString(),
-    Math.round(figures.requestsPerSecP50).toString(),
+    figures.requestsPerSecP50 === undefined ? '-' : Math.round(figures.requestsPerSecP50).toString(),
     figures.latencyP50Ms.toFixed(1),
     figures.latencyP99Ms.toFixed(1),
     failures === 0 ? '0' : `${figures.errors}+${figures.non2xx} (!)`,
@@ -70,9 +71,9 @@ function ratioLine(ratios: readonly Ratio[]): string {
 
 function methodLine(report: BenchReport): string {
   const placement = report.pinned
-    ? 'proxy pinned to core 0; autocannon and backend on core 1'
+    ? `proxy pinned to core 0; ${report.loadGenerator} and backend on core 1`
     : 'no CPU pinning (taskset or a second core missing)';
-  return `${report.connections} keep-alive connections, GET /, ${report.warmupSec} s warm-up + ${report.durationSec} s measured; ${placement}`;
+  return `load generator ${report.loadGenerator}, ${report.connections} keep-alive connections, GET /, ${report.warmupSec} s warm-up + ${report.durationSec} s measured; ${placement}`;
 }
 
 export function consoleTable(report: BenchReport): string {

@@ -4,7 +4,8 @@ import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { cpus, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { runLoad, type LoadSettings } from './load.js';
+import { loadGeneratorNamed } from './load-generators.js';
+import type { LoadGenerator, LoadSettings } from './load.js';
 import { parseBenchOptions, USAGE, type BenchOptions } from './options.js';
 import { pinSelf, stopAll } from './processes.js';
 import { consoleTable, failuresOf, markdownTable, sluiceRatios, type BenchReport, type TargetOutcome } from './report.js';
@@ -19,7 +20,7 @@ function progress(message: string): void {
   process.stderr.write(`[bench] ${message}\n`);
 }
 
-async function measureTarget(target: Target, context: TargetContext, options: BenchOptions): Promise<TargetOutcome> {
+async function measureTarget(target: Target, context: TargetContext, options: BenchOptions, load: LoadGenerator): Promise<TargetOutcome> {
   const unavailable = target.unavailable();
   if (unavailable !== undefined) {
     progress(`${target.name}: skipped (${unavailable})`);
@@ -36,12 +37,12 @@ async function measureTarget(target: Target, context: TargetContext, options: Be
   }
   try {
     const settings = (durationSec: number): LoadSettings => ({ connections: options.connections, durationSec });
-    progress(`${target.name}: warm-up ${options.warmupSec} s on ${running.url}`);
-    await runLoad(running.url, settings(options.warmupSec));
+    progress(`${target.name}: warm-up ${options.warmupSec} s on ${running.url} (${load.name})`);
+    await load.run(running.url, settings(options.warmupSec));
     // The tree (nginx master + worker) is stable by now; resolve it once, outside the sampling loop.
     const sampler = running.pid === undefined ? undefined : sampleRss(processTree(running.pid), RSS_SAMPLE_MS);
     progress(`${target.name}: measuring ${options.durationSec} s`);
-    const figures = await runLoad(running.url, settings(options.durationSec));
+    const figures = await load.run(running.url, settings(options.durationSec));
     const peakRssMiB = sampler?.stop();
     if (failuresOf(figures) > 0) {
       progress(`${target.name}: ${figures.errors} errors and ${figures.non2xx} non-2xx answers: figures are not valid`);
@@ -53,13 +54,13 @@ async function measureTarget(target: Target, context: TargetContext, options: Be
   }
 }
 
-async function runBench(options: BenchOptions, workDir: string): Promise<BenchReport> {
+async function runBench(options: BenchOptions, load: LoadGenerator, workDir: string): Promise<BenchReport> {
   const pinned = await pinSelf(LOAD_CPU);
   const backend = await startBackend();
   const context: TargetContext = { backendPort: Number(new URL(backend.url).port), workDir };
   const outcomes: TargetOutcome[] = [];
   try {
-    for (const name of options.targets) outcomes.push(await measureTarget(targetNamed(name), context, options));
+    for (const name of options.targets) outcomes.push(await measureTarget(targetNamed(name), context, options, load));
   } finally {
     await backend.stop();
   }
@@ -69,6 +70,7 @@ async function runBench(options: BenchOptions, workDir: string): Promise<BenchRe
     nproc: cpus().length,
     command: ['npm run bench', ...(process.argv.length > 2 ? ['--', ...process.argv.slice(2)] : [])].join(' '),
     pinned,
+    loadGenerator: load.name,
     connections: options.connections,
     warmupSec: options.warmupSec,
     durationSec: options.durationSec,
@@ -86,6 +88,13 @@ async function main(): Promise<void> {
     process.exitCode = 2;
     return;
   }
+  const load = loadGeneratorNamed(options.load);
+  const loadUnavailable = load.unavailable();
+  if (loadUnavailable !== undefined) {
+    process.stderr.write(`--load ${load.name}: ${loadUnavailable}\n`);
+    process.exitCode = 2;
+    return;
+  }
   const workDir = await mkdtemp(join(tmpdir(), 'sluice-bench-'));
   const cleanUp = async (): Promise<void> => {
     await stopAll();
@@ -98,7 +107,7 @@ async function main(): Promise<void> {
   process.once('SIGINT', interrupted);
   process.once('SIGTERM', interrupted);
   try {
-    const report = await runBench(options, workDir);
+    const report = await runBench(options, load, workDir);
     await mkdir(RESULTS_DIR, { recursive: true });
     const jsonPath = join(RESULTS_DIR, 'last.json');
     await writeFile(jsonPath, `${JSON.stringify(report, null, 2)}\n`);

@@ -3,7 +3,8 @@
 
 export type PathType = 'Exact' | 'Prefix' | 'ImplementationSpecific';
 export type BalancerName = 'least_request' | 'round_robin' | 'random';
-export type ListenerProtocol = 'http';
+export type ListenerProtocol = 'http' | 'https';
+export type TlsVersion = 'TLSv1.2' | 'TLSv1.3';
 
 export interface Snapshot {
   /** Increases by one for every distinct snapshot the control plane publishes. */
@@ -35,11 +36,34 @@ export interface ListenerSnapshot {
   readonly headersTimeoutMs: number;
   /** Largest accepted request head (request line + headers); larger → 431. */
   readonly maxHeaderBytes: number;
+  /** Present exactly when `protocol` is `https`. */
+  readonly tls?: TlsSnapshot;
+}
+
+export interface TlsSnapshot {
+  /** In configuration order; SNI picks the first whose names match exactly, else by wildcard. */
+  readonly certificates: readonly CertificateSnapshot[];
+  /** Served when the client sends no SNI or a name no certificate has (configured, else the first). */
+  readonly defaultCertificate: CertificateSnapshot;
+  readonly minVersion: TlsVersion;
+}
+
+export interface CertificateSnapshot {
+  /** Absolute paths, for messages and for watching the files. */
+  readonly certFile: string;
+  readonly keyFile: string;
+  /** PEM text (certificate chain, private key). */
+  readonly cert: string;
+  readonly key: string;
+  /** Lower-case DNS names the certificate is valid for (subjectAltName DNS entries, else the CN); `*.` wildcards kept. */
+  readonly names: readonly string[];
 }
 
 export interface RouteSnapshot {
   /** Lower-case host: exact (`foo.example.com`) or one-label wildcard (`*.example.com`); absent = any host. */
   readonly host?: string;
+  /** Requests for this rule arriving over plain HTTP get a 308 to the same URL on the first https listener. */
+  readonly redirectToHttps?: boolean;
   readonly paths: readonly PathRuleSnapshot[];
 }
 

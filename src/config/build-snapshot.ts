@@ -1,8 +1,8 @@
 // Translates a validated SluiceConfig into the Snapshot workers compile. Pure and deterministic:
 // configuration order is kept, keys are written in one fixed order, so equal content hashes equally.
 import { createHash } from 'node:crypto';
-import type { ClusterSnapshot, ListenerSnapshot, RouteSnapshot, Snapshot } from '../snapshot.js';
-import type { ClusterConfig, ListenerConfig, RouteConfig, SluiceConfig } from './sluice-config.js';
+import type { CertificateSnapshot, ClusterSnapshot, ListenerSnapshot, RouteSnapshot, Snapshot, TlsSnapshot } from '../snapshot.js';
+import type { CertificateConfig, ClusterConfig, ListenerConfig, RouteConfig, SluiceConfig, TlsConfig } from './sluice-config.js';
 
 /** Gives the EndpointTable slot of an endpoint, named by its cluster and configured address. */
 export type SlotFor = (cluster: string, address: string) => number;
@@ -31,12 +31,29 @@ function listenerSnapshot(listener: ListenerConfig): ListenerSnapshot {
     idleTimeoutMs: listener.timeouts.idle,
     headersTimeoutMs: listener.timeouts.headers,
     maxHeaderBytes: listener.maxHeaderBytes,
+    ...(listener.tls === undefined ? {} : { tls: tlsSnapshot(listener.tls) }),
   };
+}
+
+/** The PEM text is part of the content, so replacing a certificate file changes the hash. */
+function tlsSnapshot(tls: TlsConfig): TlsSnapshot {
+  const certificates = tls.certificates.map(certificateSnapshot);
+  const defaultCertificate = tls.defaultCertificate === undefined ? certificates[0]! : certificateSnapshot(tls.defaultCertificate);
+  return { certificates, defaultCertificate, minVersion: tls.minVersion };
+}
+
+function certificateSnapshot({ certFile, keyFile, cert, key, names }: CertificateConfig): CertificateSnapshot {
+  return { certFile, keyFile, cert, key, names: [...names] };
 }
 
 function routeSnapshot(route: RouteConfig): RouteSnapshot {
   const paths = route.paths.map(({ path, pathType, cluster }) => ({ path, pathType, cluster }));
-  return route.host === undefined ? { paths } : { host: route.host.toLowerCase(), paths };
+  // Keys appear only when set, so configurations without them keep their earlier hash.
+  return {
+    ...(route.host === undefined ? {} : { host: route.host.toLowerCase() }),
+    ...(route.redirectToHttps ? { redirectToHttps: true } : {}),
+    paths,
+  };
 }
 
 function clusterSnapshot(cluster: ClusterConfig, slotFor: SlotFor): ClusterSnapshot {

@@ -1,5 +1,5 @@
-// Checks that span several entries of the configuration: unique names and addresses, and cluster
-// references. They read the raw parsed data, so they report alongside the schema's problems, and they
+// Checks that span several entries of the configuration: unique names and addresses, cluster
+// references, `tls` exactly on https listeners, and an https listener for `redirectToHttps`. They read the raw parsed data, so they report alongside the schema's problems, and they
 // look only at the entries well-formed enough to compare (the schema reports the others).
 import { parseEndpointAddress, parseListenerAddress } from './host-port.js';
 import type { ConfigProblem } from './sluice-config.js';
@@ -8,7 +8,7 @@ type Fields = Readonly<Record<string, unknown>>;
 
 export function crossCheck(data: unknown): ConfigProblem[] {
   if (!isFields(data)) return [];
-  return [...checkListeners(data), ...checkClusters(data), ...checkClusterReferences(data)];
+  return [...checkListeners(data), ...checkListenerTls(data), ...checkRedirectsToHttps(data), ...checkClusters(data), ...checkClusterReferences(data)];
 }
 
 function checkListeners(data: Fields): ConfigProblem[] {
@@ -32,6 +32,30 @@ function checkListeners(data: Fields): ConfigProblem[] {
     else problems.push({ path: `${where}.address`, message: `duplicate address ${JSON.stringify(address)}: listeners[${first}] already listens on ${socket}` });
   }
   return problems;
+}
+
+function checkListenerTls(data: Fields): ConfigProblem[] {
+  const problems: ConfigProblem[] = [];
+  for (const [index, listener] of entries(data['listeners'])) {
+    const protocol = listener['protocol'] ?? 'http';
+    const hasTls = listener['tls'] !== undefined;
+    if (protocol === 'https' && !hasTls) {
+      problems.push({ path: `listeners[${index}].tls`, message: 'required for an https listener: a tls mapping with at least one certificate' });
+    } else if (protocol === 'http' && hasTls) {
+      problems.push({ path: `listeners[${index}].tls`, message: 'allowed only on an https listener, and this one is http (set protocol: https, or remove tls)' });
+    }
+  }
+  return problems;
+}
+
+function checkRedirectsToHttps(data: Fields): ConfigProblem[] {
+  const listeners = data['listeners'];
+  // Without a well-formed list of listeners every redirect would be reported: leave that to the schema.
+  if (!Array.isArray(listeners)) return [];
+  if (entries(listeners).some(([, listener]) => listener['protocol'] === 'https')) return [];
+  return entries(data['routes']).flatMap(([index, route]) =>
+    route['redirectToHttps'] === true ? [{ path: `routes[${index}].redirectToHttps`, message: 'needs an https listener to redirect to, and no listener has protocol: https' }] : [],
+  );
 }
 
 function checkClusters(data: Fields): ConfigProblem[] {

@@ -1,7 +1,9 @@
 // The zod schema of the YAML configuration: shapes, types, ranges, defaults and unknown-field
-// rejection. Checks that span several entries (unique names, cluster references) live in cross-checks.ts.
+// rejection; certificate files are read through certificate-pair.ts. Checks that span several entries
+// (unique names, cluster references, protocol and tls) live in cross-checks.ts.
 import { isIP } from 'node:net';
 import * as z from 'zod';
+import { loadCertificatePair } from './certificate-pair.js';
 import { describeValue } from './describe-value.js';
 import { parseDuration } from './duration.js';
 import { isDnsName, parseEndpointAddress, parseListenerAddress, type HostPortResult } from './host-port.js';
@@ -55,17 +57,41 @@ const path = z.string().check((ctx) => {
   else if (/[\s\x00-\x1f\x7f]/.test(ctx.value)) ctx.issues.push({ code: 'custom', message: `a path cannot contain spaces or control characters, found ${describeValue(ctx.value)}`, input: ctx.value });
 });
 
-const listener = z
-  .strictObject({
-    name: nameField('a listener name'),
-    address: addressField(parseListenerAddress, '127.0.0.1:8080'),
-    protocol: z
-      .enum(['http'], { error: (issue) => `only "http" is supported for now (https, tcp and tls-passthrough are planned), found ${describeValue(issue.input)}` })
-      .default('http'),
-    timeouts: z.strictObject({ idle: duration.default(60_000), headers: duration.default(10_000) }).prefault({}),
-    maxHeaderBytes: z.int().min(1_024).max(1_048_576).default(16_384),
-  })
-  .transform(({ address, ...rest }) => ({ ...rest, address: address.text, host: address.host, port: address.port }));
+/** `{ cert, key }` file paths, read from disk and checked, relative to `baseDir` unless absolute. */
+function certificatePair(baseDir: string) {
+  return z.strictObject({ cert: z.string().min(1), key: z.string().min(1) }).transform((paths, ctx) => {
+    const result = loadCertificatePair(paths, baseDir);
+    if (result.ok) return result.value;
+    for (const { field, message } of result.problems) {
+      ctx.addIssue({ code: 'custom', message, input: paths, ...(field === undefined ? {} : { path: [field] }) });
+    }
+    return z.NEVER;
+  });
+}
+
+function tls(baseDir: string) {
+  const pair = certificatePair(baseDir);
+  return z.strictObject({
+    certificates: z.array(pair).min(1, { error: 'an https listener needs at least one certificate, found an empty list' }),
+    defaultCertificate: pair.optional(),
+    minVersion: z.enum(['TLSv1.2', 'TLSv1.3']).default('TLSv1.2'),
+  });
+}
+
+function listener(baseDir: string) {
+  return z
+    .strictObject({
+      name: nameField('a listener name'),
+      address: addressField(parseListenerAddress, '127.0.0.1:8080'),
+      protocol: z
+        .enum(['http', 'https'], { error: (issue) => `expected "http" or "https" (tcp and tls-passthrough are planned), found ${describeValue(issue.input)}` })
+        .default('http'),
+      timeouts: z.strictObject({ idle: duration.default(60_000), headers: duration.default(10_000) }).prefault({}),
+      maxHeaderBytes: z.int().min(1_024).max(1_048_576).default(16_384),
+      tls: tls(baseDir).optional(),
+    })
+    .transform(({ address, ...rest }) => ({ ...rest, address: address.text, host: address.host, port: address.port }));
+}
 
 const pathRule = z.strictObject({
   path,
@@ -75,6 +101,7 @@ const pathRule = z.strictObject({
 
 const route = z.strictObject({
   host: routeHost.optional(),
+  redirectToHttps: z.boolean().default(false),
   paths: z.array(pathRule).min(1),
 });
 
@@ -93,10 +120,13 @@ const cluster = z.strictObject({
   timeouts: z.strictObject({ connect: duration.default(2_000), request: duration.default(15_000), idle: duration.default(60_000) }).prefault({}),
 });
 
-export const configSchema = z.strictObject({
-  listeners: z.array(listener).min(1, { error: 'at least one listener is required, found an empty list' }),
-  routes: z.array(route).default([]),
-  defaultCluster: z.string().min(1).optional(),
-  clusters: z.array(cluster).default([]),
-  drainTimeout: duration.default(30_000),
-});
+/** Certificate paths are resolved against `baseDir`, so the schema is built per validation (cheaply). */
+export function configSchema(baseDir: string) {
+  return z.strictObject({
+    listeners: z.array(listener(baseDir)).min(1, { error: 'at least one listener is required, found an empty list' }),
+    routes: z.array(route).default([]),
+    defaultCluster: z.string().min(1).optional(),
+    clusters: z.array(cluster).default([]),
+    drainTimeout: duration.default(30_000),
+  });
+}

@@ -1,6 +1,6 @@
 // The validated configuration's types: what `validateConfig` returns once every default is applied
 // and every duration is converted to milliseconds. Field names follow the YAML file.
-import type { BalancerName, ListenerProtocol, PathType } from '../snapshot.js';
+import type { BalancerName, ListenerProtocol, PathType, TlsVersion } from '../snapshot.js';
 
 /** Whole milliseconds, converted from a duration string such as `2s`. */
 export type Milliseconds = number;
@@ -24,11 +24,35 @@ export interface ListenerConfig {
   readonly protocol: ListenerProtocol;
   readonly timeouts: { readonly idle: Milliseconds; readonly headers: Milliseconds };
   readonly maxHeaderBytes: number;
+  /** Present exactly when `protocol` is `https`. */
+  readonly tls?: TlsConfig;
+}
+
+export interface TlsConfig {
+  /** In configuration order, at least one. */
+  readonly certificates: readonly CertificateConfig[];
+  /** As configured; when absent the first certificate is the default. */
+  readonly defaultCertificate?: CertificateConfig;
+  readonly minVersion: TlsVersion;
+}
+
+/** A certificate/key pair read from disk and checked: readable, PEM, matching, with DNS names. */
+export interface CertificateConfig {
+  /** Absolute paths (configured paths are relative to the configuration file's directory). */
+  readonly certFile: string;
+  readonly keyFile: string;
+  /** PEM text of the certificate chain and of the private key. */
+  readonly cert: string;
+  readonly key: string;
+  /** Lower-case subjectAltName DNS entries, else the subject CN; `*.` wildcards kept. */
+  readonly names: readonly string[];
 }
 
 export interface RouteConfig {
   /** As configured (matching is case-insensitive); absent = any host. */
   readonly host?: string;
+  /** Plain-HTTP requests for this rule get a 308 to https. */
+  readonly redirectToHttps: boolean;
   readonly paths: readonly PathRuleConfig[];
 }
 

@@ -1,5 +1,6 @@
 // The control plane's conductor: turns configuration into snapshots, owns the listening sockets and
 // the EndpointTable, runs the workers and the admin endpoint, reloads on demand and drains on stop.
+import path from 'node:path';
 import { EndpointTable } from '../balancing/endpoint-table.js';
 import { SlotAllocator } from '../balancing/slot-allocator.js';
 import { buildSnapshot, formatProblems, loadConfigFile, type ConfigResult, type SluiceConfig } from '../config/index.js';
@@ -8,7 +9,7 @@ import { MainMetrics } from '../observability/main-metrics.js';
 import type { Snapshot } from '../snapshot.js';
 import { formatHostPort, type HostPort } from './admin-address.js';
 import { startAdminServer, type AdminServer, type AdminView, type ListenerAddress, type ReloadError } from './admin-server.js';
-import { watchConfigFile, type ConfigWatcher } from './config-watcher.js';
+import { watchFiles, type ConfigWatcher } from './config-watcher.js';
 import { ListenerSockets } from './listener-sockets.js';
 import { WorkerPool, type ApplyOutcome } from './worker-pool.js';
 
@@ -31,6 +32,11 @@ const endpointKey = (cluster: string, address: string) => `${cluster}/${address}
 
 function endpointKeys(snapshot: Snapshot): string[] {
   return snapshot.clusters.flatMap((cluster) => cluster.endpoints.map((endpoint) => endpointKey(cluster.name, endpoint.address)));
+}
+
+function certificateFiles(snapshot: Snapshot): string[] {
+  return snapshot.listeners.flatMap(({ tls }) => (tls === undefined ? [] : [...tls.certificates, tls.defaultCertificate])
+    .flatMap(({ certFile, keyFile }) => [certFile, keyFile]));
 }
 
 function describeFailures(outcomes: readonly ApplyOutcome[]): string[] {
@@ -84,7 +90,7 @@ export class Supervisor {
       await this.#shutdown(0);
       throw error;
     }
-    if (this.#options.configFile !== undefined) this.#watcher = watchConfigFile(this.#options.configFile, () => void this.reload());
+    this.#watchConfigFiles();
     log.info('ready', {
       version: snapshot.version,
       listeners: Object.fromEntries(this.#listenerAddresses().map(({ name, address }) => [name, address])),
@@ -161,8 +167,20 @@ export class Supervisor {
       return this.#reloadFailed(`version ${next.version} is published but not running everywhere: ${failures.join('; ')}`);
     }
     this.#slots.retain(endpointKeys(next));
+    this.#watchConfigFiles();
     this.#succeeded();
     log.info('config reloaded', { version: next.version, hash: next.hash });
+  }
+
+  /** (Re)watches the config file and every certificate and key file the current snapshot names. */
+  #watchConfigFiles(): void {
+    const configFile = this.#options.configFile;
+    if (configFile === undefined || this.#snapshot === undefined) return;
+    const files = [configFile, ...certificateFiles(this.#snapshot)].map((file) => path.resolve(file));
+    const current = this.#watcher?.files;
+    if (current !== undefined && current.size === new Set(files).size && files.every((file) => current.has(file))) return;
+    this.#watcher?.close();
+    this.#watcher = watchFiles(files, () => void this.reload());
   }
 
   #succeeded(): void {

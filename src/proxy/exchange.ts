@@ -115,6 +115,10 @@ export class ProxyExchange implements UpstreamOwner {
       return stop;
     }
     this.#stats = target.stats;
+    if (target.redirectToHttps && this.#downstream.listener.proto === 'http') {
+      this.#redirectToHttps(runtime.httpsPort);
+      return stop;
+    }
     const endpoint = (this.#endpoint = target.cluster.balancer.pick(this.#pick));
     if (endpoint === undefined) {
       this.#reply('no_healthy_endpoint');
@@ -123,7 +127,7 @@ export class ProxyExchange implements UpstreamOwner {
     this.#deps.table.beginRequest(endpoint.slot);
     this.deadline = this.#deps.ticker.now + target.cluster.requestTimeoutMs;
     const downstream = this.#downstream;
-    this.#requestHeadText = serializeRequestHead(head, downstream.clientIp, 'http', downstream.listener.portText);
+    this.#requestHeadText = serializeRequestHead(head, downstream.clientIp, downstream.listener.proto, downstream.listener.portText);
     this.#send(false);
     return stop;
   }
@@ -350,15 +354,30 @@ export class ProxyExchange implements UpstreamOwner {
 
   #reply(code: ErrorCode): void {
     const reply: LocalReply = localReplies[code];
+    this.#deps.metrics.localReplies[code].inc();
+    this.#respond(reply.status, (keepAlive) => (keepAlive ? reply.keepAliveHead : reply.closeHead), reply.body);
+  }
+
+  /** 308 to the same host and target on the https listener (the ingress-nginx `ssl-redirect`). */
+  #redirectToHttps(httpsPort: number | undefined): void {
+    const host = this.#head.host;
+    if (host === undefined || httpsPort === undefined) return this.#reply('bad_request');
+    const location = `https://${hostWithoutPort(host)}${httpsPort === 443 ? '' : `:${httpsPort}`}${this.#head.target}`;
+    this.#respond(308, (keepAlive) =>
+      `HTTP/1.1 308 Permanent Redirect\r\nlocation: ${location}\r\ncontent-length: 0\r\n` +
+      `connection: ${keepAlive ? 'keep-alive' : 'close'}\r\n\r\n`);
+  }
+
+  /** Answers the request from Sluice itself; keep-alive only when the whole request was read. */
+  #respond(status: number, head: (keepAlive: boolean) => Buffer | string, body?: Buffer): void {
     const downstream = this.#downstream;
     const keepAlive = this.#head.keepAlive && this.requestDone && !downstream.draining;
-    this.#status = reply.status;
-    this.#deps.metrics.localReplies[code].inc();
+    this.#status = status;
     this.#record();
     this.#complete();
     downstream.cork();
-    downstream.write(keepAlive ? reply.keepAliveHead : reply.closeHead);
-    if (this.#head.method !== 'HEAD') downstream.write(reply.body);
+    downstream.write(head(keepAlive));
+    if (body !== undefined && this.#head.method !== 'HEAD') downstream.write(body);
     downstream.uncork();
     downstream.exchangeDone(keepAlive);
   }
@@ -412,4 +431,10 @@ function writeHeadAndBody(
   const flowing = target.write(stop - start === body.length ? body : body.subarray(start, stop));
   target.uncork();
   return flowing;
+}
+
+/** `example.com:8080` → `example.com`; `[::1]:8080` → `[::1]`. */
+function hostWithoutPort(host: string): string {
+  const colon = host.lastIndexOf(':');
+  return colon < 0 || colon < host.lastIndexOf(']') ? host : host.slice(0, colon);
 }

@@ -9,16 +9,28 @@ import type { WorkerMetrics } from '../observability/worker-metrics.js';
 import type { PoolSet } from '../proxy/pool-set.js';
 import type { UpstreamPool } from '../proxy/upstream-pool.js';
 import { compileRouter, type Router } from '../routing/router.js';
-import type { ClusterSnapshot, Snapshot } from '../snapshot.js';
+import type { CertificateSnapshot, ClusterSnapshot, Snapshot, TlsVersion } from '../snapshot.js';
+import type { SecureContextCache } from '../tls/secure-contexts.js';
+import type { SniSelector } from '../tls/sni-selector.js';
 
 export interface ListenerRuntime {
   readonly key: string;
   readonly name: string;
+  /** The scheme clients used, as sent in X-Forwarded-Proto. */
+  readonly proto: 'http' | 'https';
+  /** For https listeners: the SNI table and the default certificate. */
+  readonly tls?: ListenerTls;
   readonly idleTimeoutMs: number;
   readonly headersTimeoutMs: number;
   readonly maxHeaderBytes: number;
   /** The bound port as sent in X-Forwarded-Port. */
   readonly portText: string;
+}
+
+export interface ListenerTls {
+  readonly sni: SniSelector;
+  readonly certificate: CertificateSnapshot;
+  readonly minVersion: TlsVersion;
 }
 
 export interface UpstreamEndpoint extends BalancerEndpoint {
@@ -35,6 +47,8 @@ export interface ClusterRuntime {
 export interface RouteTarget {
   readonly cluster: ClusterRuntime;
   readonly stats: RouteStats;
+  /** Plain-HTTP requests get a 308 to https instead of being proxied. */
+  readonly redirectToHttps: boolean;
 }
 
 export interface Runtime {
@@ -43,6 +57,8 @@ export interface Runtime {
   readonly listeners: ReadonlyMap<string, ListenerRuntime>;
   /** Stats for requests no route matched. */
   readonly unrouted: RouteStats;
+  /** Bound port of the first https listener: where `redirectToHttps` sends clients. */
+  readonly httpsPort: number | undefined;
 }
 
 export interface RuntimeDeps {
@@ -52,12 +68,15 @@ export interface RuntimeDeps {
   readonly pools: PoolSet;
   /** Port each listener key is actually bound to. */
   readonly boundPorts: ReadonlyMap<string, number>;
+  readonly secureContexts: SecureContextCache;
 }
 
 export function compileRuntime(snapshot: Snapshot, deps: RuntimeDeps): Runtime {
   const poolOf = deps.pools.update(snapshot.clusters);
   const clusters = new Map<string, ClusterRuntime>();
   for (const cluster of snapshot.clusters) clusters.set(cluster.name, compileCluster(cluster, poolOf, deps));
+  // Path rules whose route asks for https: the router hands rules, not routes, to `targetOf`.
+  const redirects = new Set(snapshot.routes.flatMap((route) => (route.redirectToHttps === true ? route.paths : [])));
   const clusterNamed = (name: string): ClusterRuntime => {
     const cluster = clusters.get(name);
     if (!cluster) throw new Error(`snapshot ${snapshot.version}: route refers to unknown cluster "${name}"`);
@@ -69,24 +88,38 @@ export function compileRuntime(snapshot: Snapshot, deps: RuntimeDeps): Runtime {
     (rule, host) => ({
       cluster: clusterNamed(rule.cluster),
       stats: deps.metrics.routeStats(`${host ?? '*'}${rule.path}`, rule.cluster),
+      redirectToHttps: redirects.has(rule),
     }),
-    snapshot.defaultCluster === undefined
-      ? undefined
-      : { cluster: clusterNamed(snapshot.defaultCluster), stats: deps.metrics.routeStats('default', snapshot.defaultCluster) },
+    snapshot.defaultCluster === undefined ? undefined : {
+      cluster: clusterNamed(snapshot.defaultCluster),
+      stats: deps.metrics.routeStats('default', snapshot.defaultCluster),
+      redirectToHttps: false,
+    },
   );
 
   const listeners = new Map<string, ListenerRuntime>();
+  let httpsPort: number | undefined;
   for (const listener of snapshot.listeners) {
+    const port = deps.boundPorts.get(listener.key) ?? listener.port;
+    const tls = listener.tls;
+    if (tls !== undefined) httpsPort ??= port;
     listeners.set(listener.key, {
       key: listener.key,
       name: listener.name,
+      proto: listener.protocol,
+      tls: tls === undefined ? undefined : {
+        sni: deps.secureContexts.selectorFor(tls),
+        certificate: tls.defaultCertificate,
+        minVersion: tls.minVersion,
+      },
       idleTimeoutMs: listener.idleTimeoutMs,
       headersTimeoutMs: listener.headersTimeoutMs,
       maxHeaderBytes: listener.maxHeaderBytes,
-      portText: String(deps.boundPorts.get(listener.key) ?? listener.port),
+      portText: String(port),
     });
   }
-  return { version: snapshot.version, router, listeners, unrouted: deps.metrics.routeStats('', '') };
+  deps.secureContexts.prune();
+  return { version: snapshot.version, router, listeners, unrouted: deps.metrics.routeStats('', ''), httpsPort };
 }
 
 function compileCluster(cluster: ClusterSnapshot, poolOf: ReturnType<PoolSet['update']>, deps: RuntimeDeps): ClusterRuntime {

@@ -11,6 +11,7 @@ import { WorkerMetrics } from '../observability/worker-metrics.js';
 import { PoolSet } from '../proxy/pool-set.js';
 import { Ticker } from '../proxy/ticker.js';
 import type { Snapshot } from '../snapshot.js';
+import { SecureContextCache } from '../tls/secure-contexts.js';
 import { compileRuntime, type Runtime } from './runtime.js';
 
 const data = workerData as WorkerData;
@@ -23,6 +24,7 @@ const metrics = new WorkerMetrics(data.index);
 const pools = new PoolSet(table, ticker);
 const connections = new Set<HttpConnection>();
 const boundPorts = new Map<string, number>();
+const secureContexts = new SecureContextCache();
 let runtime: Runtime | undefined;
 let draining = false;
 let drainTimeoutMs = 30_000;
@@ -49,7 +51,7 @@ const listeners = new ListenerSet((key, socket) => {
   connections.add(new HttpConnection(socket, listener, context));
   metrics.connections.inc();
   metrics.accepted.inc();
-});
+}, (key) => runtime?.listeners.get(key));
 
 ticker.add((now) => { for (const connection of connections) connection.sweep(now); });
 ticker.start();
@@ -61,8 +63,8 @@ function send(message: FromWorker): void {
 function applySnapshot(snapshot: Snapshot, fds: readonly ListenerFd[]): void {
   try {
     for (const { key, port: bound } of fds) boundPorts.set(key, bound);
-    const next = compileRuntime(snapshot, { table, random: systemRandom, metrics, pools, boundPorts });
-    listeners.apply(fds);
+    const next = compileRuntime(snapshot, { table, random: systemRandom, metrics, pools, boundPorts, secureContexts });
+    listeners.apply(fds, next.listeners);
     runtime = next;
     drainTimeoutMs = snapshot.drainTimeoutMs;
     send({ type: 'applied', version: snapshot.version });

@@ -57,12 +57,13 @@ t.test('a full configuration round-trips with every default applied', async (t) 
     routes: [
       {
         host: '*.Example.com',
+        redirectToHttps: false,
         paths: [
           { path: '/api', pathType: 'Prefix', cluster: 'api' },
           { path: '/login', pathType: 'Exact', cluster: 'web' },
         ],
       },
-      { paths: [{ path: '/', pathType: 'ImplementationSpecific', cluster: 'web' }] },
+      { redirectToHttps: false, paths: [{ path: '/', pathType: 'ImplementationSpecific', cluster: 'web' }] },
     ],
     defaultCluster: 'web',
     clusters: [
@@ -145,7 +146,7 @@ t.test('each class of field problem has its path and message', async (t) => {
     ['no port', { listeners: [{ name: 'web', address: '127.0.0.1' }] }, 'listeners[0].address: expected host:port like 127.0.0.1:8080, found "127.0.0.1"'],
     ['port range', { listeners: [{ name: 'web', address: '127.0.0.1:65536' }] }, 'listeners[0].address: port must be a whole number from 0 to 65535, found "127.0.0.1:65536"'],
     ['listener host name', { listeners: [{ name: 'web', address: 'example.com:80' }] }, 'listeners[0].address: host must be an IP address or localhost, found "example.com:80"'],
-    ['protocol', { listeners: [{ name: 'web', address: '127.0.0.1:0', protocol: 'tcp' }] }, 'listeners[0].protocol: only "http" is supported for now (https, tcp and tls-passthrough are planned), found "tcp"'],
+    ['protocol', { listeners: [{ name: 'web', address: '127.0.0.1:0', protocol: 'tcp' }] }, 'listeners[0].protocol: expected "http" or "https" (tcp and tls-passthrough are planned), found "tcp"'],
     ['bare number duration', { listeners: [{ name: 'web', address: '127.0.0.1:0', timeouts: { idle: 60 } }] }, 'listeners[0].timeouts.idle: expected a duration like 2s, found 60'],
     ['null duration', { listeners: [{ name: 'web', address: '127.0.0.1:0', timeouts: { headers: null } }] }, 'listeners[0].timeouts.headers: expected a duration like 2s, found null (an empty value)'],
     ['maxHeaderBytes range', { listeners: [{ name: 'web', address: '127.0.0.1:0', maxHeaderBytes: 100 }] }, 'listeners[0].maxHeaderBytes: must be at least 1024, found 100'],
@@ -206,7 +207,7 @@ clusters:
 drainTimeout: 1m30
 `;
   t.same(problemLines(parseConfig(yaml)), [
-    'listeners[0].protocol: only "http" is supported for now (https, tcp and tls-passthrough are planned), found "tcp"',
+    'listeners[0].protocol: expected "http" or "https" (tcp and tls-passthrough are planned), found "tcp"',
     'listeners[1].timeouts.idle: expected a duration like 2s, found 60',
     'clusters[0].endpoints[0].weight: must be at least 1, found 0',
     'drainTimeout: expected a duration like 2s, found "1m30": every number needs a unit (ms, s, m or h)',

@@ -1,0 +1,38 @@
+// The wrk load generator: one `wrk -t1` child on the load core per run, its text report parsed.
+// wrk is native and event-driven, so it reaches well past autocannon's ceiling on the same core.
+import { OVERRUN_GRACE_MS, type LoadFigures, type LoadGenerator, type LoadSettings } from './load.js';
+import { commandOnPath, startProcess } from './processes.js';
+import { LOAD_CPU } from './target.js';
+import { parseWrkReport } from './wrk-output.js';
+
+async function runWrk(url: string, settings: LoadSettings): Promise<LoadFigures> {
+  const wrk = commandOnPath('wrk');
+  if (wrk === undefined) throw new Error('wrk not installed');
+  const managed = await startProcess({
+    name: 'wrk',
+    command: wrk,
+    args: ['-t1', `-c${settings.connections}`, `-d${settings.durationSec}s`, '--latency', url],
+    cpu: LOAD_CPU,
+  });
+  let overran = false;
+  const overrun = setTimeout(() => {
+    overran = true;
+    void managed.stop();
+  }, settings.durationSec * 1000 + OVERRUN_GRACE_MS);
+  try {
+    const code = await managed.untilExit();
+    // The report is well under a kilobyte, so the output tail holds all of it.
+    if (overran) throw new Error(`wrk still running ${OVERRUN_GRACE_MS} ms after its duration; stopped it`);
+    if (code !== 0) throw new Error(`wrk exited with code ${code}:\n${managed.outputTail()}`);
+    return parseWrkReport(managed.outputTail());
+  } finally {
+    clearTimeout(overrun);
+    await managed.stop();
+  }
+}
+
+export const wrkGenerator: LoadGenerator = {
+  name: 'wrk',
+  unavailable: () => (commandOnPath('wrk') === undefined ? 'wrk is not on PATH (Debian/Ubuntu: apt-get install wrk)' : undefined),
+  run: runWrk,
+};
