@@ -3,7 +3,7 @@
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { EndpointTable } from '../balancing/endpoint-table.js';
-import type { Snapshot } from '../snapshot.js';
+import type { CertificateSnapshot, Snapshot } from '../snapshot.js';
 import { formatHostPort, type HostPort } from './admin-address.js';
 import { readiness } from './readiness.js';
 
@@ -71,7 +71,7 @@ const routes: Record<string, Handler> = {
     sendJson(response, 200, {
       version: snapshot?.version ?? 0,
       hash: snapshot?.hash ?? null,
-      snapshot: snapshot ?? null,
+      snapshot: snapshot === undefined ? null : withoutKeyMaterial(snapshot),
       workers: workerVersionsJson(view),
       lastReloadError: view.lastReloadError(),
       listeners: view.listenerAddresses(),
@@ -137,4 +137,16 @@ export function startAdminServer(view: AdminView, address: HostPort): Promise<Ad
       });
     });
   });
+}
+
+/** The snapshot as /config shows it: certificates by file and names, never their PEM text (private keys!). */
+function withoutKeyMaterial(snapshot: Snapshot): unknown {
+  const describe = ({ certFile, keyFile, names }: CertificateSnapshot) => ({ certFile, keyFile, names });
+  return {
+    ...snapshot,
+    listeners: snapshot.listeners.map((listener) => (listener.tls === undefined ? listener : {
+      ...listener,
+      tls: { ...listener.tls, certificates: listener.tls.certificates.map(describe), defaultCertificate: describe(listener.tls.defaultCertificate) },
+    })),
+  };
 }

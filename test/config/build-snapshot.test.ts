@@ -1,9 +1,13 @@
-// buildSnapshot: every Snapshot field from a configuration, stable hashing, and slot lookups.
+// buildSnapshot: every Snapshot field from a configuration, stable hashing, slot lookups, TLS
+// certificates on https listeners and redirectToHttps on routes.
+import { createHash } from 'node:crypto';
+import { readFileSync } from 'node:fs';
 import t from 'tap';
 import { buildSnapshot, formatProblems, validateConfig, type SluiceConfig } from '../../src/config/index.js';
+import { makeCertificate } from '../helpers/certificates.js';
 
-function config(data: unknown): SluiceConfig {
-  const result = validateConfig(data);
+function config(data: unknown, baseDir?: string): SluiceConfig {
+  const result = validateConfig(data, baseDir);
   if (!result.ok) throw new Error(formatProblems('test', result.problems));
   return result.config;
 }
@@ -76,6 +80,11 @@ t.test('every field is filled from the configuration', async (t) => {
     drainTimeoutMs: 5_000,
   });
   t.same(calls, ['api 127.0.0.1:9001', 'api [::1]:9002', 'web backend.local:80']);
+  const { version, hash, ...content } = snapshot;
+  t.equal(hash, createHash('sha256').update(JSON.stringify(content)).digest('hex'), 'hash of the content, without version');
+  t.notOk(JSON.stringify(content).includes('tls'), 'no tls key on http listeners: earlier snapshots hash the same');
+  t.notOk(JSON.stringify(content).includes('redirectToHttps'), 'no redirectToHttps key when false: earlier snapshots hash the same');
+  t.equal(version, 4);
   t.notOk('host' in snapshot.routes[1]!, 'a route without host has no host key');
   t.same(structuredClone(snapshot), snapshot, 'plain structured-clone data');
 });
@@ -103,4 +112,79 @@ t.test('the hash depends on content only', async (t) => {
 
   t.not(buildSnapshot(config(BASE), 1, () => 0).hash, first.hash, 'changed slots');
   t.not(buildSnapshot(config({ ...BASE, drainTimeout: '6s' }), 1, slotTable().slotFor).hash, first.hash, 'changed drain timeout');
+});
+
+/** An http listener and an https one with the given tls block; two routes, one redirecting. */
+function tlsConfig(tls: Record<string, unknown>): Record<string, unknown> {
+  return {
+    listeners: [
+      { name: 'web', address: '127.0.0.1:0' },
+      { name: 'websecure', address: '127.0.0.1:0', protocol: 'https', tls },
+    ],
+    routes: [
+      { host: 'shop.example.com', redirectToHttps: true, paths: [{ path: '/', pathType: 'Prefix', cluster: 'web' }] },
+      { host: 'api.example.com', redirectToHttps: false, paths: [{ path: '/', pathType: 'Prefix', cluster: 'web' }] },
+    ],
+    clusters: [{ name: 'web', endpoints: [] }],
+  };
+}
+
+t.test('an https listener carries its certificates, default and minimum version', async (t) => {
+  const dir = t.testdir();
+  const shop = makeCertificate(dir, 'shop', ['shop.example.com']);
+  const wildcard = makeCertificate(dir, 'wildcard', ['*.Example.com', 'example.com']);
+  const certificate = (files: { cert: string; key: string }, names: string[]) => ({
+    certFile: files.cert,
+    keyFile: files.key,
+    cert: readFileSync(files.cert, 'utf8'),
+    key: readFileSync(files.key, 'utf8'),
+    names,
+  });
+  const pairs = [{ cert: 'shop.crt', key: 'shop.key' }, { cert: 'wildcard.crt', key: 'wildcard.key' }];
+  const snapshot = buildSnapshot(config(tlsConfig({ certificates: pairs }), dir), 1, slotTable().slotFor);
+  t.same(snapshot.listeners[1], {
+    name: 'websecure',
+    host: '127.0.0.1',
+    port: 0,
+    protocol: 'https',
+    key: '127.0.0.1:0/websecure',
+    idleTimeoutMs: 60_000,
+    headersTimeoutMs: 10_000,
+    maxHeaderBytes: 16_384,
+    tls: {
+      certificates: [certificate(shop, ['shop.example.com']), certificate(wildcard, ['*.example.com', 'example.com'])],
+      defaultCertificate: certificate(shop, ['shop.example.com']),
+      minVersion: 'TLSv1.2',
+    },
+  });
+  t.notOk('tls' in snapshot.listeners[0]!, 'the http listener has no tls');
+  t.same(snapshot.routes.map((route) => route.redirectToHttps), [true, undefined]);
+  t.notOk('redirectToHttps' in snapshot.routes[1]!, 'redirectToHttps: false leaves the key out');
+  t.same(structuredClone(snapshot), snapshot, 'plain structured-clone data');
+
+  const withDefault = buildSnapshot(config(tlsConfig({ certificates: pairs, defaultCertificate: pairs[1], minVersion: 'TLSv1.3' }), dir), 1, slotTable().slotFor);
+  t.same(withDefault.listeners[1]!.tls!.defaultCertificate, certificate(wildcard, ['*.example.com', 'example.com']), 'the configured default');
+  t.equal(withDefault.listeners[1]!.tls!.minVersion, 'TLSv1.3');
+  t.not(withDefault.hash, snapshot.hash);
+});
+
+t.test('the hash changes when a certificate file changes content', async (t) => {
+  const dir = t.testdir();
+  makeCertificate(dir, 'shop', ['shop.example.com']);
+  const data = tlsConfig({ certificates: [{ cert: 'shop.crt', key: 'shop.key' }] });
+  const before = buildSnapshot(config(data, dir), 1, slotTable().slotFor);
+  t.equal(buildSnapshot(config(data, dir), 1, slotTable().slotFor).hash, before.hash, 'same files, same hash');
+  makeCertificate(dir, 'shop', ['shop.example.com']);
+  const after = buildSnapshot(config(data, dir), 1, slotTable().slotFor);
+  t.not(after.hash, before.hash, 'renewed certificate at the same path');
+  t.same(after.listeners[1]!.tls!.certificates[0]!.names, ['shop.example.com']);
+});
+
+t.test('redirectToHttps changes the hash', async (t) => {
+  const dir = t.testdir();
+  makeCertificate(dir, 'shop', ['shop.example.com']);
+  const data = tlsConfig({ certificates: [{ cert: 'shop.crt', key: 'shop.key' }] });
+  const redirecting = buildSnapshot(config(data, dir), 1, slotTable().slotFor);
+  const routes = (data['routes'] as Array<Record<string, unknown>>).map((route) => ({ ...route, redirectToHttps: false }));
+  t.not(buildSnapshot(config({ ...data, routes }, dir), 1, slotTable().slotFor).hash, redirecting.hash);
 });
