@@ -5,6 +5,9 @@ export type PathType = 'Exact' | 'Prefix' | 'ImplementationSpecific';
 export type BalancerName = 'least_request' | 'round_robin' | 'random';
 export type ListenerProtocol = 'http' | 'https';
 export type TlsVersion = 'TLSv1.2' | 'TLSv1.3';
+export type AlpnProtocol = 'h2' | 'http/1.1';
+/** How Sluice talks to a cluster's endpoints: HTTP/1.1, HTTP/2 over TLS (ALPN), HTTP/2 cleartext (prior knowledge). */
+export type ClusterProtocol = 'http1' | 'h2' | 'h2c';
 
 export interface Snapshot {
   /** Increases by one for every distinct snapshot the control plane publishes. */
@@ -38,6 +41,21 @@ export interface ListenerSnapshot {
   readonly maxHeaderBytes: number;
   /** Present exactly when `protocol` is `https`. */
   readonly tls?: TlsSnapshot;
+  /** HTTP/2 on this listener: offered by ALPN (https) or taken with prior knowledge (http, h2c). */
+  readonly http2: Http2Snapshot;
+}
+
+export interface Http2Snapshot {
+  /** false: HTTP/1.1 only (no h2 in ALPN, an h2c preface is refused like any malformed request). */
+  readonly enabled: boolean;
+  /** SETTINGS_MAX_CONCURRENT_STREAMS advertised to clients. */
+  readonly maxConcurrentStreams: number;
+  /** SETTINGS_MAX_HEADER_LIST_SIZE advertised and enforced (bytes). */
+  readonly maxHeaderListSize: number;
+  /** After this long a connection gets a GOAWAY (in-flight streams finish); undefined: no limit. */
+  readonly maxConnectionAgeMs?: number;
+  /** Streams a client may reset (or have refused) per second before its connection is closed (CVE-2023-44487). */
+  readonly maxResetsPerSecond: number;
 }
 
 export interface TlsSnapshot {
@@ -46,6 +64,8 @@ export interface TlsSnapshot {
   /** Served when the client sends no SNI or a name no certificate has (configured, else the first). */
   readonly defaultCertificate: CertificateSnapshot;
   readonly minVersion: TlsVersion;
+  /** Offered in this order; `h2` only when the listener's http2 is enabled. */
+  readonly alpn: readonly AlpnProtocol[];
 }
 
 export interface CertificateSnapshot {
@@ -75,6 +95,7 @@ export interface PathRuleSnapshot {
 
 export interface ClusterSnapshot {
   readonly name: string;
+  readonly protocol: ClusterProtocol;
   readonly balancer: BalancerName;
   readonly endpoints: readonly EndpointSnapshot[];
   readonly timeouts: ClusterTimeoutsSnapshot;

@@ -1,8 +1,8 @@
 // Translates a validated SluiceConfig into the Snapshot workers compile. Pure and deterministic:
 // configuration order is kept, keys are written in one fixed order, so equal content hashes equally.
 import { createHash } from 'node:crypto';
-import type { CertificateSnapshot, ClusterSnapshot, ListenerSnapshot, RouteSnapshot, Snapshot, TlsSnapshot } from '../snapshot.js';
-import type { CertificateConfig, ClusterConfig, ListenerConfig, RouteConfig, SluiceConfig, TlsConfig } from './sluice-config.js';
+import type { CertificateSnapshot, ClusterSnapshot, Http2Snapshot, ListenerSnapshot, RouteSnapshot, Snapshot, TlsSnapshot } from '../snapshot.js';
+import type { CertificateConfig, ClusterConfig, Http2Config, ListenerConfig, RouteConfig, SluiceConfig, TlsConfig } from './sluice-config.js';
 
 /** Gives the EndpointTable slot of an endpoint, named by its cluster and configured address. */
 export type SlotFor = (cluster: string, address: string) => number;
@@ -32,6 +32,17 @@ function listenerSnapshot(listener: ListenerConfig): ListenerSnapshot {
     headersTimeoutMs: listener.timeouts.headers,
     maxHeaderBytes: listener.maxHeaderBytes,
     ...(listener.tls === undefined ? {} : { tls: tlsSnapshot(listener.tls) }),
+    http2: http2Snapshot(listener.http2),
+  };
+}
+
+function http2Snapshot(http2: Http2Config): Http2Snapshot {
+  return {
+    enabled: http2.enabled,
+    maxConcurrentStreams: http2.maxConcurrentStreams,
+    maxHeaderListSize: http2.maxHeaderListSize,
+    ...(http2.maxConnectionAge === undefined ? {} : { maxConnectionAgeMs: http2.maxConnectionAge }),
+    maxResetsPerSecond: http2.maxResetsPerSecond,
   };
 }
 
@@ -39,7 +50,7 @@ function listenerSnapshot(listener: ListenerConfig): ListenerSnapshot {
 function tlsSnapshot(tls: TlsConfig): TlsSnapshot {
   const certificates = tls.certificates.map(certificateSnapshot);
   const defaultCertificate = tls.defaultCertificate === undefined ? certificates[0]! : certificateSnapshot(tls.defaultCertificate);
-  return { certificates, defaultCertificate, minVersion: tls.minVersion };
+  return { certificates, defaultCertificate, minVersion: tls.minVersion, alpn: [...tls.alpn] };
 }
 
 function certificateSnapshot({ certFile, keyFile, cert, key, names }: CertificateConfig): CertificateSnapshot {
@@ -59,6 +70,7 @@ function routeSnapshot(route: RouteConfig): RouteSnapshot {
 function clusterSnapshot(cluster: ClusterConfig, slotFor: SlotFor): ClusterSnapshot {
   return {
     name: cluster.name,
+    protocol: cluster.protocol,
     balancer: cluster.balancer,
     endpoints: cluster.endpoints.map(({ address, host, port, zone, weight }) => ({
       slot: slotFor(cluster.name, address),

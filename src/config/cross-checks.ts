@@ -1,6 +1,7 @@
-// Checks that span several entries of the configuration: unique names and addresses, cluster
-// references, `tls` exactly on https listeners, and an https listener for `redirectToHttps`. They read the raw parsed data, so they report alongside the schema's problems, and they
-// look only at the entries well-formed enough to compare (the schema reports the others).
+// Checks that span several entries or fields of the configuration: unique names and addresses, cluster
+// references, `tls` exactly on https listeners, no `h2` in ALPN while http2 is disabled, and an https
+// listener for `redirectToHttps`. They read the raw parsed data, so they report alongside the schema's
+// problems, and they look only at the entries well-formed enough to compare (the schema reports the others).
 import { parseEndpointAddress, parseListenerAddress } from './host-port.js';
 import type { ConfigProblem } from './sluice-config.js';
 
@@ -8,7 +9,7 @@ type Fields = Readonly<Record<string, unknown>>;
 
 export function crossCheck(data: unknown): ConfigProblem[] {
   if (!isFields(data)) return [];
-  return [...checkListeners(data), ...checkListenerTls(data), ...checkRedirectsToHttps(data), ...checkClusters(data), ...checkClusterReferences(data)];
+  return [...checkListeners(data), ...checkListenerTls(data), ...checkAlpnOffersHttp2(data), ...checkRedirectsToHttps(data), ...checkClusters(data), ...checkClusterReferences(data)];
 }
 
 function checkListeners(data: Fields): ConfigProblem[] {
@@ -46,6 +47,16 @@ function checkListenerTls(data: Fields): ConfigProblem[] {
     }
   }
   return problems;
+}
+
+function checkAlpnOffersHttp2(data: Fields): ConfigProblem[] {
+  return entries(data['listeners']).flatMap(([index, listener]) => {
+    const tls = listener['tls'];
+    const http2 = listener['http2'];
+    const offersH2 = isFields(tls) && Array.isArray(tls['alpn']) && tls['alpn'].includes('h2');
+    const http2Disabled = isFields(http2) && http2['enabled'] === false;
+    return offersH2 && http2Disabled ? [{ path: `listeners[${index}].tls.alpn`, message: 'h2 is offered but http2.enabled is false' }] : [];
+  });
 }
 
 function checkRedirectsToHttps(data: Fields): ConfigProblem[] {

@@ -1,8 +1,9 @@
 // The zod schema of the YAML configuration: shapes, types, ranges, defaults and unknown-field
 // rejection; certificate files are read through certificate-pair.ts. Checks that span several entries
-// (unique names, cluster references, protocol and tls) live in cross-checks.ts.
+// (unique names, cluster references, protocol and tls, ALPN against http2) live in cross-checks.ts.
 import { isIP } from 'node:net';
 import * as z from 'zod';
+import type { AlpnProtocol } from '../snapshot.js';
 import { loadCertificatePair } from './certificate-pair.js';
 import { describeValue } from './describe-value.js';
 import { parseDuration } from './duration.js';
@@ -69,13 +70,41 @@ function certificatePair(baseDir: string) {
   });
 }
 
+/** Offered in this order; h2 only makes sense while the listener's http2 is enabled (a cross-check). */
+const alpnList = z
+  .array(z.enum(['h2', 'http/1.1']))
+  .min(1, { error: 'expected at least one protocol (h2, http/1.1), found an empty list' })
+  .check((ctx) => {
+    ctx.value.forEach((protocol, index) => {
+      const first = ctx.value.indexOf(protocol);
+      if (first !== index) ctx.issues.push({ code: 'custom', message: `duplicate "${protocol}": alpn[${first}] already offers it`, input: protocol, path: [index] });
+    });
+  });
+
 function tls(baseDir: string) {
   const pair = certificatePair(baseDir);
   return z.strictObject({
     certificates: z.array(pair).min(1, { error: 'an https listener needs at least one certificate, found an empty list' }),
     defaultCertificate: pair.optional(),
     minVersion: z.enum(['TLSv1.2', 'TLSv1.3']).default('TLSv1.2'),
+    // No default here: it depends on the listener's http2 block, so the listener fills it in.
+    alpn: alpnList.optional(),
   });
+}
+
+const http2 = z
+  .strictObject({
+    enabled: z.boolean().default(true),
+    maxConcurrentStreams: z.int().min(1).max(2_147_483_647).default(100),
+    maxHeaderListSize: z.int().min(1_024).max(1_048_576).default(16_384),
+    maxConnectionAge: duration.optional(),
+    maxResetsPerSecond: z.int().min(1).default(200),
+  })
+  .prefault({});
+
+/** The ALPN list offered when none is configured: h2 only where the listener speaks it. */
+function defaultAlpn(http2Enabled: boolean): AlpnProtocol[] {
+  return http2Enabled ? ['h2', 'http/1.1'] : ['http/1.1'];
 }
 
 function listener(baseDir: string) {
@@ -89,8 +118,15 @@ function listener(baseDir: string) {
       timeouts: z.strictObject({ idle: duration.default(60_000), headers: duration.default(10_000) }).prefault({}),
       maxHeaderBytes: z.int().min(1_024).max(1_048_576).default(16_384),
       tls: tls(baseDir).optional(),
+      http2,
     })
-    .transform(({ address, ...rest }) => ({ ...rest, address: address.text, host: address.host, port: address.port }));
+    .transform(({ address, tls, ...rest }) => ({
+      ...rest,
+      address: address.text,
+      host: address.host,
+      port: address.port,
+      ...(tls === undefined ? {} : { tls: { ...tls, alpn: tls.alpn ?? defaultAlpn(rest.http2.enabled) } }),
+    }));
 }
 
 const pathRule = z.strictObject({
@@ -115,6 +151,9 @@ const endpoint = z
 
 const cluster = z.strictObject({
   name: nameField('a cluster name'),
+  protocol: z
+    .enum(['http1', 'h2', 'h2c'], { error: (issue) => `expected "http1", "h2" (HTTP/2 over TLS) or "h2c" (HTTP/2 cleartext), found ${describeValue(issue.input)}` })
+    .default('http1'),
   balancer: z.enum(['least_request', 'round_robin', 'random']).default('least_request'),
   endpoints: z.array(endpoint),
   timeouts: z.strictObject({ connect: duration.default(2_000), request: duration.default(15_000), idle: duration.default(60_000) }).prefault({}),

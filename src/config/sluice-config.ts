@@ -1,6 +1,6 @@
 // The validated configuration's types: what `validateConfig` returns once every default is applied
 // and every duration is converted to milliseconds. Field names follow the YAML file.
-import type { BalancerName, ListenerProtocol, PathType, TlsVersion } from '../snapshot.js';
+import type { AlpnProtocol, BalancerName, ClusterProtocol, ListenerProtocol, PathType, TlsVersion } from '../snapshot.js';
 
 /** Whole milliseconds, converted from a duration string such as `2s`. */
 export type Milliseconds = number;
@@ -26,6 +26,18 @@ export interface ListenerConfig {
   readonly maxHeaderBytes: number;
   /** Present exactly when `protocol` is `https`. */
   readonly tls?: TlsConfig;
+  readonly http2: Http2Config;
+}
+
+/** HTTP/2 on a listener: h2 by ALPN on https, h2c with prior knowledge on http. */
+export interface Http2Config {
+  readonly enabled: boolean;
+  readonly maxConcurrentStreams: number;
+  /** Bytes. */
+  readonly maxHeaderListSize: number;
+  /** Absent: connections are never told to go away for their age. */
+  readonly maxConnectionAge?: Milliseconds;
+  readonly maxResetsPerSecond: number;
 }
 
 export interface TlsConfig {
@@ -34,6 +46,8 @@ export interface TlsConfig {
   /** As configured; when absent the first certificate is the default. */
   readonly defaultCertificate?: CertificateConfig;
   readonly minVersion: TlsVersion;
+  /** As configured; when absent, `[h2, http/1.1]`, or `[http/1.1]` on a listener whose http2 is disabled. */
+  readonly alpn: readonly AlpnProtocol[];
 }
 
 /** A certificate/key pair read from disk and checked: readable, PEM, matching, with DNS names. */
@@ -64,6 +78,7 @@ export interface PathRuleConfig {
 
 export interface ClusterConfig {
   readonly name: string;
+  readonly protocol: ClusterProtocol;
   readonly balancer: BalancerName;
   readonly endpoints: readonly EndpointConfig[];
   readonly timeouts: { readonly connect: Milliseconds; readonly request: Milliseconds; readonly idle: Milliseconds };

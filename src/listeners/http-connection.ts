@@ -4,6 +4,7 @@
 import type net from 'node:net';
 import { findHeadEnd, isParseFailure, parseRequestHead } from '../http1/index.js';
 import type { ErrorCode } from '../errors.js';
+import { matchH2Preface } from '../h2/preface.js';
 import { ProxyExchange, type Downstream, type ExchangeDeps } from '../proxy/exchange.js';
 import { localReplies } from '../proxy/local-reply.js';
 import type { ListenerRuntime, Runtime } from '../worker/runtime.js';
@@ -27,6 +28,8 @@ export interface ConnectionContext extends ExchangeDeps {
   runtime(): Runtime;
   readonly draining: boolean;
   closed(connection: HttpConnection): void;
+  /** The connection opened with the HTTP/2 preface (h2c): HTTP/2 takes the socket and `buffered`. */
+  handOffH2(connection: HttpConnection, buffered: Buffer): void;
 }
 
 export class HttpConnection implements Downstream {
@@ -44,6 +47,10 @@ export class HttpConnection implements Downstream {
   #clientEnded = false;
   #pausedForUpstream = false;
   #pausedForPipeline = false;
+  /** Until the first bytes show HTTP/1.1 or the h2c preface (only on listeners that take h2c). */
+  #sniffing: boolean;
+  /** The socket listeners this connection attached, so a handoff to HTTP/2 can detach them all. */
+  readonly #listeners: [event: string, listener: (...args: any[]) => void][];
 
   constructor(socket: net.Socket, listener: ListenerRuntime, context: ConnectionContext) {
     this.socket = socket;
@@ -52,15 +59,19 @@ export class HttpConnection implements Downstream {
     this.clientIp = socket.remoteAddress ?? '';
     this.deadline = context.ticker.now + listener.idleTimeoutMs;
     this.#exchange = new ProxyExchange(this, context);
-    socket.on('data', (chunk: Buffer) => this.#onData(chunk));
-    socket.on('drain', () => this.#exchange.onClientDrain());
-    socket.on('end', () => this.#onEnd());
-    socket.on('error', () => { /* 'close' follows */ });
-    socket.on('close', () => {
-      this.#phase = Phase.Closing;
-      this.#exchange.abort();
-      context.closed(this);
-    });
+    this.#sniffing = listener.h2c;
+    this.#listeners = [
+      ['data', (chunk: Buffer) => this.#onData(chunk)],
+      ['drain', () => this.#exchange.onClientDrain()],
+      ['end', () => this.#onEnd()],
+      ['error', () => { /* 'close' follows */ }],
+      ['close', () => {
+        this.#phase = Phase.Closing;
+        this.#exchange.abort();
+        context.closed(this);
+      }],
+    ];
+    for (const [event, handler] of this.#listeners) socket.on(event, handler);
   }
 
   get draining(): boolean { return this.#context.draining; }
@@ -137,6 +148,7 @@ export class HttpConnection implements Downstream {
   // ── reading ────────────────────────────────────────────────────────────────────────────────────
 
   #onData(chunk: Buffer): void {
+    if (this.#sniffing) return this.#sniff(chunk);
     switch (this.#phase) {
       case Phase.Idle:
       case Phase.Head:
@@ -162,6 +174,18 @@ export class HttpConnection implements Downstream {
       case Phase.Closing:
         return;
     }
+  }
+
+  #sniff(chunk: Buffer): void {
+    this.#append(chunk);
+    const match = matchH2Preface(this.#pending!);
+    if (match === 'undecided') return;
+    this.#sniffing = false;
+    if (match === 'http1') return this.#processPending();
+    const buffered = this.#pending!;
+    this.#pending = undefined;
+    for (const [event, handler] of this.#listeners) this.socket.off(event, handler);
+    this.#context.handOffH2(this, buffered);
   }
 
   #onEnd(): void {

@@ -11,6 +11,12 @@ import type { ListenerRuntime } from '../worker/runtime.js';
 
 export type ConnectionHandler = (key: string, socket: net.Socket) => void;
 
+/** Where accepted connections go: Sluice's HTTP/1.1 engine, or HTTP/2 when ALPN chose h2. */
+export interface ConnectionHandlers {
+  readonly http1: ConnectionHandler;
+  readonly h2: ConnectionHandler;
+}
+
 interface ListeningServer {
   readonly server: net.Server;
   /** What the TLS server's own context (served to clients without SNI) was built from. */
@@ -21,12 +27,12 @@ const contextKey = (certificate: CertificateSnapshot, minVersion: string) => `${
 
 export class ListenerSet {
   readonly #servers = new Map<string, ListeningServer>();
-  readonly #onConnection: ConnectionHandler;
+  readonly #handlers: ConnectionHandlers;
   readonly #listenerOf: (key: string) => ListenerRuntime | undefined;
 
-  /** `listenerOf` reads the current runtime, so a handshake always uses the newest certificates. */
-  constructor(onConnection: ConnectionHandler, listenerOf: (key: string) => ListenerRuntime | undefined) {
-    this.#onConnection = onConnection;
+  /** `listenerOf` reads the current runtime, so a handshake always uses the newest certificates and ALPN list. */
+  constructor(handlers: ConnectionHandlers, listenerOf: (key: string) => ListenerRuntime | undefined) {
+    this.#handlers = handlers;
     this.#listenerOf = listenerOf;
   }
 
@@ -61,8 +67,8 @@ export class ListenerSet {
   }
 
   #createServer(key: string, listener: ListenerRuntime): net.Server {
-    const accept = (socket: net.Socket) => this.#onConnection(key, socket);
-    if (listener.tls === undefined) return net.createServer({ allowHalfOpen: true, noDelay: true }, accept);
+    const { http1, h2 } = this.#handlers;
+    if (listener.tls === undefined) return net.createServer({ allowHalfOpen: true, noDelay: true }, (socket) => http1(key, socket));
     const { certificate, minVersion } = listener.tls;
     return tls.createServer({
       allowHalfOpen: true,
@@ -70,13 +76,11 @@ export class ListenerSet {
       cert: certificate.cert,
       key: certificate.key,
       minVersion,
-      ALPNProtocols: ['http/1.1'],
       handshakeTimeout: listener.headersTimeoutMs,
-      SNICallback: (serverName, done) => {
-        const selector = this.#listenerOf(key)?.tls?.sni;
-        done(null, selector?.select(serverName));
-      },
-    }, accept);
+      SNICallback: (serverName, done) => done(null, this.#listenerOf(key)?.tls?.sni.select(serverName)),
+      // The first protocol of ours the client also offers; none in common: no ALPN (HTTP/1.1).
+      ALPNCallback: ({ protocols }) => this.#listenerOf(key)?.tls?.alpn.find((protocol) => protocols.includes(protocol)),
+    }, (socket: tls.TLSSocket) => (socket.alpnProtocol === 'h2' ? h2 : http1)(key, socket));
   }
 
   /** Clients without SNI get the server's own context: keep it on the snapshot's default certificate. */

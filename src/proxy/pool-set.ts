@@ -1,15 +1,17 @@
-// Every upstream pool of a worker, keyed by endpoint identity, carried across snapshots: an endpoint
-// that stays keeps its warm connections; one that leaves has its pool closed.
+// Every upstream pool of a worker, keyed by endpoint identity and protocol, carried across snapshots:
+// an endpoint that stays keeps its warm connections; one that leaves has its pools closed.
 import type { EndpointTable } from '../balancing/endpoint-table.js';
-import type { ClusterSnapshot, EndpointSnapshot } from '../snapshot.js';
+import type { ClusterProtocol, ClusterSnapshot, EndpointSnapshot } from '../snapshot.js';
+import { EndpointPools } from './endpoint-pools.js';
 import type { Ticker } from './ticker.js';
-import { UpstreamPool } from './upstream-pool.js';
+
+export type PoolsOf = (endpoint: EndpointSnapshot, protocol: ClusterProtocol) => EndpointPools;
 
 export class PoolSet {
-  #pools = new Map<string, UpstreamPool>();
+  #pools = new Map<string, EndpointPools>();
   readonly #table: EndpointTable;
   readonly #ticker: Ticker;
-  readonly #sweep = (now: number) => { for (const pool of this.#pools.values()) pool.sweep(now); };
+  readonly #sweep = (now: number) => { for (const pools of this.#pools.values()) pools.sweep(now); };
 
   constructor(table: EndpointTable, ticker: Ticker) {
     this.#table = table;
@@ -18,30 +20,30 @@ export class PoolSet {
   }
 
   /** Pools for every endpoint of `clusters`, reusing existing ones; pools no longer named are closed. */
-  update(clusters: readonly ClusterSnapshot[]): (endpoint: EndpointSnapshot) => UpstreamPool {
-    const next = new Map<string, UpstreamPool>();
+  update(clusters: readonly ClusterSnapshot[]): PoolsOf {
+    const next = new Map<string, EndpointPools>();
     for (const cluster of clusters) {
       const timeouts = { connectMs: cluster.timeouts.connectMs, idleMs: cluster.timeouts.idleMs };
       for (const endpoint of cluster.endpoints) {
-        const key = poolKey(endpoint);
-        let pool = next.get(key) ?? this.#pools.get(key);
-        if (pool) pool.setTimeouts(timeouts);
-        else pool = new UpstreamPool(this.#table, endpoint.slot, endpoint.host, endpoint.port, timeouts, this.#ticker);
-        next.set(key, pool);
+        const key = poolKey(endpoint, cluster.protocol);
+        let pools = next.get(key) ?? this.#pools.get(key);
+        if (pools) pools.setTimeouts(timeouts);
+        else pools = new EndpointPools(this.#table, endpoint, cluster.protocol, timeouts, this.#ticker);
+        next.set(key, pools);
       }
     }
-    for (const [key, pool] of this.#pools) if (!next.has(key)) pool.close();
+    for (const [key, pools] of this.#pools) if (!next.has(key)) pools.close();
     this.#pools = next;
-    return (endpoint) => next.get(poolKey(endpoint))!;
+    return (endpoint, protocol) => next.get(poolKey(endpoint, protocol))!;
   }
 
   close(): void {
     this.#ticker.delete(this.#sweep);
-    for (const pool of this.#pools.values()) pool.close();
+    for (const pools of this.#pools.values()) pools.close();
     this.#pools.clear();
   }
 }
 
-function poolKey(endpoint: EndpointSnapshot): string {
-  return `${endpoint.slot}|${endpoint.address}`;
+function poolKey(endpoint: EndpointSnapshot, protocol: ClusterProtocol): string {
+  return `${endpoint.slot}|${endpoint.address}|${protocol}`;
 }

@@ -9,7 +9,12 @@ import type { WorkerMetrics } from '../observability/worker-metrics.js';
 import type { PoolSet } from '../proxy/pool-set.js';
 import type { UpstreamPool } from '../proxy/upstream-pool.js';
 import { compileRouter, type Router } from '../routing/router.js';
-import type { CertificateSnapshot, ClusterSnapshot, Snapshot, TlsVersion } from '../snapshot.js';
+import type { Pool } from 'undici';
+import type { UpstreamH2Pool } from '../h2/upstream-h2-pool.js';
+import type { PoolsOf } from '../proxy/pool-set.js';
+import type {
+  AlpnProtocol, CertificateSnapshot, ClusterProtocol, ClusterSnapshot, Http2Snapshot, Snapshot, TlsVersion,
+} from '../snapshot.js';
 import type { SecureContextCache } from '../tls/secure-contexts.js';
 import type { SniSelector } from '../tls/sni-selector.js';
 
@@ -20,6 +25,9 @@ export interface ListenerRuntime {
   readonly proto: 'http' | 'https';
   /** For https listeners: the SNI table and the default certificate. */
   readonly tls?: ListenerTls;
+  readonly http2: Http2Snapshot;
+  /** A plain-HTTP listener that also takes h2c with prior knowledge. */
+  readonly h2c: boolean;
   readonly idleTimeoutMs: number;
   readonly headersTimeoutMs: number;
   readonly maxHeaderBytes: number;
@@ -31,15 +39,22 @@ export interface ListenerTls {
   readonly sni: SniSelector;
   readonly certificate: CertificateSnapshot;
   readonly minVersion: TlsVersion;
+  readonly alpn: readonly AlpnProtocol[];
 }
 
 export interface UpstreamEndpoint extends BalancerEndpoint {
   readonly address: string;
+  /** Sluice's own HTTP/1.1 pool (HTTP/1.1 clients of an http1 cluster). */
   readonly pool: UpstreamPool;
+  /** HTTP/2 sessions (h2 and h2c clusters). */
+  readonly h2: UpstreamH2Pool | undefined;
+  /** HTTP/1.1 through undici, for HTTP/2 clients of an http1 cluster. */
+  h1Client(): Pool;
 }
 
 export interface ClusterRuntime {
   readonly name: string;
+  readonly protocol: ClusterProtocol;
   readonly balancer: Balancer<UpstreamEndpoint>;
   readonly requestTimeoutMs: number;
 }
@@ -72,9 +87,9 @@ export interface RuntimeDeps {
 }
 
 export function compileRuntime(snapshot: Snapshot, deps: RuntimeDeps): Runtime {
-  const poolOf = deps.pools.update(snapshot.clusters);
+  const poolsOf = deps.pools.update(snapshot.clusters);
   const clusters = new Map<string, ClusterRuntime>();
-  for (const cluster of snapshot.clusters) clusters.set(cluster.name, compileCluster(cluster, poolOf, deps));
+  for (const cluster of snapshot.clusters) clusters.set(cluster.name, compileCluster(cluster, poolsOf, deps));
   // Path rules whose route asks for https: the router hands rules, not routes, to `targetOf`.
   const redirects = new Set(snapshot.routes.flatMap((route) => (route.redirectToHttps === true ? route.paths : [])));
   const clusterNamed = (name: string): ClusterRuntime => {
@@ -111,7 +126,10 @@ export function compileRuntime(snapshot: Snapshot, deps: RuntimeDeps): Runtime {
         sni: deps.secureContexts.selectorFor(tls),
         certificate: tls.defaultCertificate,
         minVersion: tls.minVersion,
+        alpn: tls.alpn,
       },
+      http2: listener.http2,
+      h2c: listener.protocol === 'http' && listener.http2.enabled,
       idleTimeoutMs: listener.idleTimeoutMs,
       headersTimeoutMs: listener.headersTimeoutMs,
       maxHeaderBytes: listener.maxHeaderBytes,
@@ -122,15 +140,21 @@ export function compileRuntime(snapshot: Snapshot, deps: RuntimeDeps): Runtime {
   return { version: snapshot.version, router, listeners, unrouted: deps.metrics.routeStats('', ''), httpsPort };
 }
 
-function compileCluster(cluster: ClusterSnapshot, poolOf: ReturnType<PoolSet['update']>, deps: RuntimeDeps): ClusterRuntime {
-  const endpoints: UpstreamEndpoint[] = cluster.endpoints.map((endpoint) => ({
-    slot: endpoint.slot,
-    weight: endpoint.weight,
-    address: endpoint.address,
-    pool: poolOf(endpoint),
-  }));
+function compileCluster(cluster: ClusterSnapshot, poolsOf: PoolsOf, deps: RuntimeDeps): ClusterRuntime {
+  const endpoints: UpstreamEndpoint[] = cluster.endpoints.map((endpoint) => {
+    const pools = poolsOf(endpoint, cluster.protocol);
+    return {
+      slot: endpoint.slot,
+      weight: endpoint.weight,
+      address: endpoint.address,
+      pool: pools.http1,
+      h2: pools.h2,
+      h1Client: () => pools.undici(),
+    };
+  });
   return {
     name: cluster.name,
+    protocol: cluster.protocol,
     balancer: createBalancer(cluster.balancer, endpoints, { table: deps.table, random: deps.random }),
     requestTimeoutMs: cluster.timeouts.requestMs,
   };

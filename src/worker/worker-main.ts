@@ -6,6 +6,9 @@ import { systemRandom } from '../balancing/random.js';
 import type { FromWorker, ListenerFd, ToWorker, WorkerData } from '../control/messages.js';
 import { HttpConnection, type ConnectionContext } from '../listeners/http-connection.js';
 import { ListenerSet } from '../listeners/listener-set.js';
+import type { Http2Session } from 'node:http2';
+import { DownstreamH2 } from '../h2/downstream-h2.js';
+import { H2Exchange } from '../h2/h2-exchange.js';
 import { configureLog, log } from '../log.js';
 import { WorkerMetrics } from '../observability/worker-metrics.js';
 import { PoolSet } from '../proxy/pool-set.js';
@@ -23,6 +26,7 @@ const ticker = new Ticker();
 const metrics = new WorkerMetrics(data.index);
 const pools = new PoolSet(table, ticker);
 const connections = new Set<HttpConnection>();
+const sessions = new Set<Http2Session>();
 const boundPorts = new Map<string, number>();
 const secureContexts = new SecureContextCache();
 let runtime: Runtime | undefined;
@@ -38,19 +42,46 @@ const context: ConnectionContext = {
   closed(connection) {
     connections.delete(connection);
     metrics.connections.dec();
-    if (draining && connections.size === 0) exitDrained();
+    exitIfDrained();
+  },
+  handOffH2(connection, buffered) {
+    connections.delete(connection);
+    metrics.connections.dec();
+    downstreamH2.accept(connection.listener.key, connection.socket, buffered);
   },
 };
 
-const listeners = new ListenerSet((key, socket) => {
-  const listener = runtime?.listeners.get(key);
-  if (listener === undefined || draining) {
-    socket.destroy();
-    return;
-  }
-  connections.add(new HttpConnection(socket, listener, context));
-  metrics.connections.inc();
-  metrics.accepted.inc();
+const downstreamH2 = new DownstreamH2({
+  listenerOf: (key) => runtime?.listeners.get(key),
+  onStream: (stream, headers, listener) => new H2Exchange(stream, headers, listener, context).start(),
+  sessionOpened(session) {
+    sessions.add(session);
+    metrics.connections.inc();
+    if (draining) session.close();
+  },
+  sessionClosed(session) {
+    sessions.delete(session);
+    metrics.connections.dec();
+    exitIfDrained();
+  },
+});
+
+const listeners = new ListenerSet({
+  http1(key, socket) {
+    const listener = runtime?.listeners.get(key);
+    if (listener === undefined || draining) {
+      socket.destroy();
+      return;
+    }
+    connections.add(new HttpConnection(socket, listener, context));
+    metrics.connections.inc();
+    metrics.accepted.inc();
+  },
+  h2(key, socket) {
+    if (draining) return void socket.destroy();
+    metrics.accepted.inc();
+    downstreamH2.accept(key, socket);
+  },
 }, (key) => runtime?.listeners.get(key));
 
 ticker.add((now) => { for (const connection of connections) connection.sweep(now); });
@@ -65,6 +96,7 @@ function applySnapshot(snapshot: Snapshot, fds: readonly ListenerFd[]): void {
     for (const { key, port: bound } of fds) boundPorts.set(key, bound);
     const next = compileRuntime(snapshot, { table, random: systemRandom, metrics, pools, boundPorts, secureContexts });
     listeners.apply(fds, next.listeners);
+    downstreamH2.apply(next.listeners);
     runtime = next;
     drainTimeoutMs = snapshot.drainTimeoutMs;
     send({ type: 'applied', version: snapshot.version });
@@ -79,12 +111,18 @@ function startDrain(): void {
   draining = true;
   listeners.closeAll();
   for (const connection of connections) connection.drain();
-  if (connections.size === 0) return exitDrained();
+  for (const session of sessions) session.close(); // GOAWAY; open streams finish
+  if (connections.size === 0 && sessions.size === 0) return exitDrained();
   setTimeout(() => {
     log.warn('drain timeout: closing connections still busy', { connections: connections.size });
     for (const connection of connections) connection.destroy();
+    for (const session of sessions) session.destroy();
     exitDrained();
   }, drainTimeoutMs).unref();
+}
+
+function exitIfDrained(): void {
+  if (draining && connections.size === 0 && sessions.size === 0) exitDrained();
 }
 
 let exited = false;

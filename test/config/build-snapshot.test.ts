@@ -1,5 +1,5 @@
 // buildSnapshot: every Snapshot field from a configuration, stable hashing, slot lookups, TLS
-// certificates on https listeners and redirectToHttps on routes.
+// certificates on https listeners and redirectToHttps on routes. HTTP/2 fields: http2-config.test.ts.
 import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import t from 'tap';
@@ -30,6 +30,8 @@ const BASE = {
   drainTimeout: '5s',
 };
 
+const DEFAULT_HTTP2 = { enabled: true, maxConcurrentStreams: 100, maxHeaderListSize: 16_384, maxResetsPerSecond: 200 };
+
 /** Slot numbers from a fixed table, recording every lookup. */
 function slotTable(): { slotFor: (cluster: string, address: string) => number; calls: string[] } {
   const slots: Record<string, number> = { 'api 127.0.0.1:9001': 7, 'api [::1]:9002': 3, 'web backend.local:80': 11 };
@@ -51,9 +53,9 @@ t.test('every field is filled from the configuration', async (t) => {
     version: 4,
     hash: 'h',
     listeners: [
-      { name: 'web', host: '127.0.0.1', port: 8080, protocol: 'http', key: '127.0.0.1:8080', idleTimeoutMs: 30_000, headersTimeoutMs: 2_000, maxHeaderBytes: 8192 },
-      { name: 'v6', host: '::1', port: 0, protocol: 'http', key: '::1:0/v6', idleTimeoutMs: 60_000, headersTimeoutMs: 10_000, maxHeaderBytes: 16_384 },
-      { name: 'spare', host: '0.0.0.0', port: 0, protocol: 'http', key: '0.0.0.0:0/spare', idleTimeoutMs: 60_000, headersTimeoutMs: 10_000, maxHeaderBytes: 16_384 },
+      { name: 'web', host: '127.0.0.1', port: 8080, protocol: 'http', key: '127.0.0.1:8080', idleTimeoutMs: 30_000, headersTimeoutMs: 2_000, maxHeaderBytes: 8192, http2: DEFAULT_HTTP2 },
+      { name: 'v6', host: '::1', port: 0, protocol: 'http', key: '::1:0/v6', idleTimeoutMs: 60_000, headersTimeoutMs: 10_000, maxHeaderBytes: 16_384, http2: DEFAULT_HTTP2 },
+      { name: 'spare', host: '0.0.0.0', port: 0, protocol: 'http', key: '0.0.0.0:0/spare', idleTimeoutMs: 60_000, headersTimeoutMs: 10_000, maxHeaderBytes: 16_384, http2: DEFAULT_HTTP2 },
     ],
     routes: [
       { host: '*.example.com', paths: [{ path: '/api', pathType: 'Prefix', cluster: 'api' }] },
@@ -63,6 +65,7 @@ t.test('every field is filled from the configuration', async (t) => {
     clusters: [
       {
         name: 'api',
+        protocol: 'http1',
         balancer: 'random',
         endpoints: [
           { slot: 7, address: '127.0.0.1:9001', host: '127.0.0.1', port: 9001, zone: 'a', weight: 5 },
@@ -72,6 +75,7 @@ t.test('every field is filled from the configuration', async (t) => {
       },
       {
         name: 'web',
+        protocol: 'http1',
         balancer: 'least_request',
         endpoints: [{ slot: 11, address: 'backend.local:80', host: 'backend.local', port: 80, zone: '', weight: 1 }],
         timeouts: { connectMs: 1_000, requestMs: 3_000, idleMs: 4_000 },
@@ -155,7 +159,9 @@ t.test('an https listener carries its certificates, default and minimum version'
       certificates: [certificate(shop, ['shop.example.com']), certificate(wildcard, ['*.example.com', 'example.com'])],
       defaultCertificate: certificate(shop, ['shop.example.com']),
       minVersion: 'TLSv1.2',
+      alpn: ['h2', 'http/1.1'],
     },
+    http2: DEFAULT_HTTP2,
   });
   t.notOk('tls' in snapshot.listeners[0]!, 'the http listener has no tls');
   t.same(snapshot.routes.map((route) => route.redirectToHttps), [true, undefined]);

@@ -38,7 +38,9 @@ t.test('an https listener gets its certificates read, with absolute paths, PEM t
     tls: {
       certificates: [{ certFile: shop.cert, keyFile: shop.key, cert: readFileSync(shop.cert, 'utf8'), key: readFileSync(shop.key, 'utf8'), names: ['shop.example.com', '*.b.example'] }],
       minVersion: 'TLSv1.2',
+      alpn: ['h2', 'http/1.1'],
     },
+    http2: { enabled: true, maxConcurrentStreams: 100, maxHeaderListSize: 16_384, maxResetsPerSecond: 200 },
   });
   t.notOk('defaultCertificate' in config.listeners[0]!.tls!, 'no default configured, none invented here');
   t.match(config.listeners[0]!.tls!.certificates[0]!.cert, /^-----BEGIN CERTIFICATE-----\n/);
@@ -142,8 +144,8 @@ t.test('tls belongs exactly to https listeners', async (t) => {
   t.same(lines([{ name: 'websecure', address: '127.0.0.1:0', protocol: 'https', tls: { certificates: [] } }]), [
     'listeners[0].tls.certificates: an https listener needs at least one certificate, found an empty list',
   ]);
-  t.same(lines([{ name: 'websecure', address: '127.0.0.1:0', protocol: 'https', tls: { certificates: [{ cert: 'a.crt', key: 'a.key' }], alpn: ['h2'] } }]), [
-    'listeners[0].tls.alpn: unknown field "alpn"; expected one of: certificates, defaultCertificate, minVersion',
+  t.same(lines([{ name: 'websecure', address: '127.0.0.1:0', protocol: 'https', tls: { certificates: [{ cert: 'a.crt', key: 'a.key' }], ciphers: 'HIGH' } }]), [
+    'listeners[0].tls.ciphers: unknown field "ciphers"; expected one of: certificates, defaultCertificate, minVersion, alpn',
   ]);
   t.same(lines([{ name: 'websecure', address: '127.0.0.1:0', protocol: 'https', tls: { certificates: [{ cert: 'a.crt', kye: 'a.key' }] } }]), [
     'listeners[0].tls.certificates[0].key: required field is missing',

@@ -35,6 +35,8 @@ clusters:
 drainTimeout: 10s
 `;
 
+const DEFAULT_HTTP2 = { enabled: true, maxConcurrentStreams: 100, maxHeaderListSize: 16_384, maxResetsPerSecond: 200 };
+
 /** The problems of a result that must have failed, as `path: message` lines. */
 function problemLines(result: ConfigResult): string[] {
   if (result.ok) throw new Error('expected the configuration to be rejected');
@@ -51,8 +53,8 @@ t.test('a full configuration round-trips with every default applied', async (t) 
   if (!result.ok) throw new Error(formatProblems('FULL', result.problems));
   t.same(result.config, {
     listeners: [
-      { name: 'web', address: '127.0.0.1:8080', host: '127.0.0.1', port: 8080, protocol: 'http', timeouts: { idle: 90_000, headers: 5_000 }, maxHeaderBytes: 32_768 },
-      { name: 'local', address: 'localhost:0', host: '127.0.0.1', port: 0, protocol: 'http', timeouts: { idle: 60_000, headers: 10_000 }, maxHeaderBytes: 16_384 },
+      { name: 'web', address: '127.0.0.1:8080', host: '127.0.0.1', port: 8080, protocol: 'http', timeouts: { idle: 90_000, headers: 5_000 }, maxHeaderBytes: 32_768, http2: DEFAULT_HTTP2 },
+      { name: 'local', address: 'localhost:0', host: '127.0.0.1', port: 0, protocol: 'http', timeouts: { idle: 60_000, headers: 10_000 }, maxHeaderBytes: 16_384, http2: DEFAULT_HTTP2 },
     ],
     routes: [
       {
@@ -69,6 +71,7 @@ t.test('a full configuration round-trips with every default applied', async (t) 
     clusters: [
       {
         name: 'api',
+        protocol: 'http1',
         balancer: 'round_robin',
         endpoints: [
           { address: '127.0.0.1:9001', host: '127.0.0.1', port: 9001, zone: 'zone-a', weight: 2 },
@@ -78,6 +81,7 @@ t.test('a full configuration round-trips with every default applied', async (t) 
       },
       {
         name: 'web',
+        protocol: 'http1',
         balancer: 'least_request',
         endpoints: [{ address: '127.0.0.1:9003', host: '127.0.0.1', port: 9003, zone: '', weight: 1 }],
         timeouts: { connect: 2_000, request: 15_000, idle: 60_000 },
@@ -92,7 +96,7 @@ t.test('the smallest configuration gets every default', async (t) => {
   t.same(result, {
     ok: true,
     config: {
-      listeners: [{ name: 'web', address: '127.0.0.1:8080', host: '127.0.0.1', port: 8080, protocol: 'http', timeouts: { idle: 60_000, headers: 10_000 }, maxHeaderBytes: 16_384 }],
+      listeners: [{ name: 'web', address: '127.0.0.1:8080', host: '127.0.0.1', port: 8080, protocol: 'http', timeouts: { idle: 60_000, headers: 10_000 }, maxHeaderBytes: 16_384, http2: DEFAULT_HTTP2 }],
       routes: [],
       clusters: [],
       drainTimeout: 30_000,

@@ -1,0 +1,260 @@
+// One HTTP/2 stream from a client, proxied: route, pick (per request, so one client connection spreads
+// over every endpoint), then a stream on an HTTP/2 session to the endpoint (h2/h2c clusters) or an
+// HTTP/1.1 request through undici (http1 clusters). Headers, data and trailers are relayed as they come
+// with backpressure; errors Sluice answers itself become gRPC trailers-only responses for gRPC calls.
+import http2, { type ClientHttp2Stream, type IncomingHttpHeaders, type OutgoingHttpHeaders, type ServerHttp2Stream } from 'node:http2';
+import { performance } from 'node:perf_hooks';
+import type { Dispatcher } from 'undici';
+import type { EndpointTable } from '../balancing/endpoint-table.js';
+import { errorTable, type ErrorCode } from '../errors.js';
+import { grpcErrorHeaders, isGrpcContentType, parseGrpcTimeout } from '../grpc/grpc-status.js';
+import type { RouteStats } from '../observability/route-stats.js';
+import type { WorkerMetrics } from '../observability/worker-metrics.js';
+import type { ListenerRuntime, Runtime, UpstreamEndpoint } from '../worker/runtime.js';
+import { wasRefused } from './upstream-h2-pool.js';
+
+const { NGHTTP2_CANCEL, NGHTTP2_INTERNAL_ERROR, NGHTTP2_NO_ERROR, NGHTTP2_FLAG_END_STREAM, HTTP2_HEADER_STATUS } = http2.constants;
+
+export interface H2ExchangeDeps {
+  readonly table: EndpointTable;
+  readonly metrics: WorkerMetrics;
+  runtime(): Runtime;
+}
+
+/** Connection-specific fields never cross an HTTP/2 hop (RFC 9113 §8.2.2), nor Sluice's forwarding fields. */
+const CONNECTION_SPECIFIC = new Set([
+  'connection', 'keep-alive', 'proxy-connection', 'transfer-encoding', 'upgrade', 'host',
+  'x-forwarded-for', 'x-forwarded-proto', 'x-forwarded-host', 'x-forwarded-port',
+]);
+
+/** Request headers for the endpoint: end-to-end fields, `te: trailers` (gRPC needs it), X-Forwarded-*. */
+function forwardedHeaders(headers: IncomingHttpHeaders, clientIp: string, listener: ListenerRuntime, authority: string): OutgoingHttpHeaders {
+  const out: OutgoingHttpHeaders = {};
+  for (const name in headers) {
+    if (name.charCodeAt(0) === 0x3a /* ':' */ || CONNECTION_SPECIFIC.has(name)) continue;
+    if (name === 'te' && headers.te !== 'trailers') continue;
+    out[name] = headers[name];
+  }
+  const forwardedFor = headers['x-forwarded-for'];
+  out['x-forwarded-for'] = forwardedFor === undefined ? clientIp : `${forwardedFor}, ${clientIp}`;
+  out['x-forwarded-proto'] = listener.proto;
+  out['x-forwarded-host'] = authority;
+  out['x-forwarded-port'] = listener.portText;
+  return out;
+}
+
+/** End-to-end fields of a response head or trailer section: no pseudo-headers, nothing connection-specific. */
+function endToEnd(headers: Record<string, string | string[] | number | undefined>): OutgoingHttpHeaders {
+  const out: OutgoingHttpHeaders = {};
+  for (const name in headers) {
+    if (name.charCodeAt(0) === 0x3a || CONNECTION_SPECIFIC.has(name)) continue;
+    out[name] = headers[name];
+  }
+  return out;
+}
+
+/** Which of Sluice's errors an upstream failure is. */
+function upstreamFailure(error: unknown): ErrorCode {
+  const code = (error as { code?: string } | undefined)?.code;
+  if (code === 'ECONNREFUSED' || code === 'EHOSTUNREACH' || code === 'ENETUNREACH') return 'upstream_connect_failed';
+  if (code === 'UND_ERR_CONNECT_TIMEOUT') return 'connect_timeout';
+  if (code === 'UND_ERR_HEADERS_TIMEOUT' || code === 'UND_ERR_BODY_TIMEOUT') return 'upstream_timeout';
+  return 'upstream_reset';
+}
+
+export class H2Exchange {
+  readonly #stream: ServerHttp2Stream;
+  readonly #headers: IncomingHttpHeaders;
+  readonly #listener: ListenerRuntime;
+  readonly #deps: H2ExchangeDeps;
+  readonly #grpc: boolean;
+  readonly #startedAt = performance.now();
+  #stats!: RouteStats;
+  #endpoint: UpstreamEndpoint | undefined;
+  /** `:scheme` towards the endpoint: https for h2 clusters, http for h2c. */
+  #scheme = 'http';
+  #upstream: ClientHttp2Stream | undefined;
+  #timer: NodeJS.Timeout | undefined;
+  #status = 0;
+  #responded = false;
+  #bodyForwarded = false;
+  #done = false;
+
+  constructor(stream: ServerHttp2Stream, headers: IncomingHttpHeaders, listener: ListenerRuntime, deps: H2ExchangeDeps) {
+    this.#stream = stream;
+    this.#headers = headers;
+    this.#listener = listener;
+    this.#deps = deps;
+    this.#grpc = isGrpcContentType(headers['content-type']);
+    stream.on('error', () => { /* 'close' follows */ });
+    stream.once('close', () => this.#finish());
+  }
+
+  start(): void {
+    const runtime = this.#deps.runtime();
+    const headers = this.#headers;
+    const authority = headers[':authority'] ?? headers.host;
+    const path = headers[':path'] ?? '/';
+    const target = runtime.router.match(authority, path);
+    if (target === undefined) {
+      this.#stats = runtime.unrouted;
+      return this.#reply('no_route');
+    }
+    this.#stats = target.stats;
+    if (target.redirectToHttps && this.#listener.proto === 'http') return this.#redirect(authority, path, runtime.httpsPort);
+    const cluster = target.cluster;
+    const endpoint = (this.#endpoint = cluster.balancer.pick({ attempt: 0 }));
+    if (endpoint === undefined) return this.#reply('no_healthy_endpoint');
+    this.#deps.table.beginRequest(endpoint.slot);
+    this.#scheme = cluster.protocol === 'h2' ? 'https' : 'http';
+
+    const deadlineMs = (this.#grpc ? parseGrpcTimeout(headers['grpc-timeout'] as string | undefined) : undefined) ?? cluster.requestTimeoutMs;
+    this.#timer = setTimeout(() => this.#fail('upstream_timeout'), deadlineMs);
+    const forwarded = forwardedHeaders(headers, this.#stream.session?.socket?.remoteAddress ?? '', this.#listener, authority ?? '');
+    if (endpoint.h2 !== undefined) this.#sendH2(endpoint, forwarded, false);
+    else void this.#sendH1(endpoint, forwarded);
+  }
+
+  // ── h2 / h2c endpoints ─────────────────────────────────────────────────────────────────────────
+
+  #sendH2(endpoint: UpstreamEndpoint, forwarded: OutgoingHttpHeaders, retry: boolean): void {
+    const headers = this.#headers;
+    const stream = this.#stream;
+    const noBody = stream.readableEnded || (stream.endAfterHeaders && !retry);
+    const upstream = (this.#upstream = endpoint.h2!.request({
+      ...forwarded,
+      ':method': headers[':method'],
+      ':path': headers[':path'],
+      ':authority': headers[':authority'] ?? headers.host,
+      ':scheme': this.#scheme,
+    }, noBody));
+    let failure: unknown;
+    let trailers: IncomingHttpHeaders | undefined;
+    upstream.on('response', (responseHeaders, flags) => this.#onH2Response(upstream, responseHeaders, flags));
+    upstream.on('trailers', (received) => { trailers = received; });
+    upstream.on('error', (error) => { failure = error; });
+    stream.once('wantTrailers', () => stream.sendTrailers(trailers === undefined ? {} : endToEnd(trailers)));
+    upstream.on('close', () => {
+      if (this.#done || this.#upstream !== upstream) return;
+      if (!this.#responded) {
+        // A refused stream never reached the application: replay it once, if no body went out yet.
+        if (wasRefused(upstream) && !retry && !this.#bodyForwarded) return this.#sendH2(endpoint, forwarded, true);
+        return this.#fail(upstreamFailure(failure));
+      }
+      if (upstream.rstCode !== NGHTTP2_NO_ERROR && !stream.writableEnded) stream.close(NGHTTP2_INTERNAL_ERROR);
+    });
+    if (!noBody) this.#forwardBody(upstream);
+  }
+
+  #onH2Response(upstream: ClientHttp2Stream, headers: IncomingHttpHeaders, flags: number): void {
+    const stream = this.#stream;
+    if (this.#done || stream.destroyed) return;
+    const status = Number(headers[HTTP2_HEADER_STATUS]);
+    const endStream = (flags & NGHTTP2_FLAG_END_STREAM) !== 0;
+    this.#respond(status, endToEnd(headers), endStream);
+    if (!endStream) upstream.pipe(stream);
+  }
+
+  // ── http1 endpoints (through undici) ───────────────────────────────────────────────────────────
+
+  async #sendH1(endpoint: UpstreamEndpoint, forwarded: OutgoingHttpHeaders): Promise<void> {
+    const headers = this.#headers;
+    const stream = this.#stream;
+    forwarded.host = headers[':authority'] ?? headers.host;
+    delete forwarded.te;
+    const hasBody = !stream.readableEnded && !stream.endAfterHeaders;
+    let response: Dispatcher.ResponseData;
+    try {
+      response = await endpoint.h1Client().request({
+        method: headers[':method'] as Dispatcher.HttpMethod,
+        path: headers[':path'] ?? '/',
+        headers: forwarded as Record<string, string>,
+        body: hasBody ? stream : null,
+      });
+    } catch (error) {
+      return this.#fail(upstreamFailure(error));
+    }
+    if (this.#done || stream.destroyed) {
+      response.body.destroy();
+      return;
+    }
+    const { statusCode, body, trailers } = response;
+    const noBody = headers[':method'] === 'HEAD' || statusCode === 204 || statusCode === 304;
+    this.#respond(statusCode, endToEnd(response.headers), noBody);
+    if (noBody) {
+      body.destroy();
+      return;
+    }
+    stream.once('wantTrailers', () => stream.sendTrailers(endToEnd(trailers)));
+    body.on('error', () => stream.close(NGHTTP2_INTERNAL_ERROR));
+    body.pipe(stream);
+  }
+
+  // ── shared ─────────────────────────────────────────────────────────────────────────────────────
+
+  #forwardBody(upstream: ClientHttp2Stream): void {
+    const stream = this.#stream;
+    stream.on('data', (chunk: Buffer) => {
+      this.#bodyForwarded = true;
+      if (!upstream.write(chunk)) {
+        stream.pause();
+        upstream.once('drain', () => stream.resume());
+      }
+    });
+    stream.on('end', () => upstream.end());
+  }
+
+  #respond(status: number, headers: OutgoingHttpHeaders, endStream: boolean): void {
+    this.#responded = true;
+    this.#status = status;
+    headers[HTTP2_HEADER_STATUS] = status;
+    this.#stream.respond(headers, endStream ? { endStream: true } : { waitForTrailers: true });
+  }
+
+  /** Sluice's own answer: trailers-only for gRPC (HTTP 200 + grpc-status), else the error's status and code. */
+  #reply(code: ErrorCode): void {
+    const stream = this.#stream;
+    this.#deps.metrics.localReplies[code].inc();
+    if (stream.destroyed || stream.headersSent) return;
+    this.#responded = true;
+    if (this.#grpc) {
+      this.#status = 200;
+      stream.respond(grpcErrorHeaders(code, errorTable[code].description), { endStream: true });
+      return;
+    }
+    const status = errorTable[code].status;
+    this.#status = status;
+    stream.respond({ [HTTP2_HEADER_STATUS]: status, 'content-type': 'text/plain; charset=utf-8', 'x-sluice-error': code });
+    stream.end(`${status} (${code})\n`);
+  }
+
+  #redirect(authority: string | undefined, path: string, httpsPort: number | undefined): void {
+    if (authority === undefined || httpsPort === undefined) return this.#reply('bad_request');
+    const colon = authority.lastIndexOf(':');
+    const host = colon < 0 || colon < authority.lastIndexOf(']') ? authority : authority.slice(0, colon);
+    this.#responded = true;
+    this.#status = 308;
+    this.#stream.respond({ [HTTP2_HEADER_STATUS]: 308, location: `https://${host}${httpsPort === 443 ? '' : `:${httpsPort}`}${path}` }, { endStream: true });
+  }
+
+  /** An expected failure: a local reply while nothing was answered, else the stream is reset. */
+  #fail(code: ErrorCode): void {
+    if (this.#done) return;
+    const upstream = this.#upstream;
+    this.#upstream = undefined;
+    if (upstream !== undefined && !upstream.destroyed) upstream.close(NGHTTP2_CANCEL);
+    if (!this.#responded) this.#reply(code);
+    else if (!this.#stream.destroyed) this.#stream.close(NGHTTP2_INTERNAL_ERROR);
+  }
+
+  /** The client stream closed: record the outcome once and release everything. */
+  #finish(): void {
+    if (this.#done) return;
+    this.#done = true;
+    clearTimeout(this.#timer);
+    const upstream = this.#upstream;
+    if (upstream !== undefined && !upstream.destroyed) upstream.close(NGHTTP2_CANCEL);
+    if (this.#endpoint !== undefined) this.#deps.table.endRequest(this.#endpoint.slot);
+    this.#stats?.record(this.#status, (performance.now() - this.#startedAt) / 1000);
+  }
+}

@@ -1,0 +1,93 @@
+// One HTTP/2 client session to an endpoint and its accounting: streams open on it, the peer's stream
+// limit, whether it still takes new streams. It reports to the EndpointTable and its pool; it never chooses.
+import http2, { type ClientHttp2Session, type ClientHttp2Stream, type OutgoingHttpHeaders, type SecureClientSessionOptions, type Settings } from 'node:http2';
+import type { EndpointTable } from '../balancing/endpoint-table.js';
+import { markRefusedByGoaway } from './upstream-h2-refused.js';
+
+/** Streams a session takes before the peer's SETTINGS say how many it allows. */
+const ASSUMED_MAX_CONCURRENT_STREAMS = 100;
+
+// ClientHttp2Session.request copies its options, so two shared objects serve every request.
+const END_STREAM = { endStream: true } as const;
+const KEEP_STREAM_OPEN = { endStream: false } as const;
+
+export interface SessionHome {
+  readonly table: EndpointTable;
+  readonly slot: number;
+  readonly clock: { readonly now: number };
+  /** Called once when the session is gone, so the pool forgets it. */
+  forget(session: UpstreamH2Session): void;
+}
+
+export class UpstreamH2Session {
+  readonly session: ClientHttp2Session;
+  connected = false;
+  openStreams = 0;
+  /** The peer's SETTINGS_MAX_CONCURRENT_STREAMS once known. */
+  maxStreams = ASSUMED_MAX_CONCURRENT_STREAMS;
+  /** Cleared for good on GOAWAY, on error, or when retired; such a session closes once its last stream ends. */
+  accepting = true;
+  /** Coarse-clock time the session was opened, or last had its open streams drop to zero. */
+  since: number;
+  readonly #home: SessionHome;
+  readonly #authority: string;
+  /** Streams with a higher id were never processed by the peer. */
+  #goawayLastStreamId = Infinity;
+  /** One listener per session, attached to each of its streams, so a request allocates no closure. */
+  readonly #onStreamClose: (this: ClientHttp2Stream) => void;
+
+  constructor(home: SessionHome, authority: string, options: SecureClientSessionOptions | undefined) {
+    this.#home = home;
+    this.#authority = authority;
+    this.since = home.clock.now;
+    const owner = this;
+    this.#onStreamClose = function onStreamClose(this: ClientHttp2Stream) { owner.#streamClosed(this); };
+    this.session = http2.connect(authority, options);
+    this.session.on('connect', () => {
+      this.connected = true;
+      home.table.connectionOpened(home.slot);
+    });
+    this.session.on('remoteSettings', (settings: Settings) => {
+      if (settings.maxConcurrentStreams !== undefined) this.maxStreams = settings.maxConcurrentStreams;
+    });
+    this.session.on('goaway', (_code: number, lastStreamId: number) => {
+      this.accepting = false;
+      if (lastStreamId < this.#goawayLastStreamId) this.#goawayLastStreamId = lastStreamId;
+    });
+    this.session.on('error', () => { this.accepting = false; /* its streams fail, and 'close' follows */ });
+    this.session.on('close', () => {
+      this.accepting = false;
+      if (this.connected) home.table.connectionClosed(home.slot);
+      home.forget(this);
+    });
+  }
+
+  get hasCapacity(): boolean { return this.accepting && this.openStreams < this.maxStreams; }
+
+  request(headers: OutgoingHttpHeaders, endStream: boolean): ClientHttp2Stream {
+    const stream = this.session.request(headers, endStream ? END_STREAM : KEEP_STREAM_OPEN);
+    this.openStreams++;
+    stream.once('close', this.#onStreamClose);
+    return stream;
+  }
+
+  /** Takes no new streams; closes now when idle, else when its last stream ends. */
+  retire(): void {
+    this.accepting = false;
+    if (this.openStreams === 0) this.session.close();
+  }
+
+  /** The connect attempt took too long: its streams fail with a cause whose code is ETIMEDOUT. */
+  timeOut(connectMs: number): void {
+    this.accepting = false;
+    const error = Object.assign(new Error(`connect to ${this.#authority} timed out after ${connectMs} ms`), { code: 'ETIMEDOUT' });
+    this.session.destroy(error);
+  }
+
+  #streamClosed(stream: ClientHttp2Stream): void {
+    if (stream.id !== undefined && stream.id > this.#goawayLastStreamId) markRefusedByGoaway(stream);
+    if (--this.openStreams > 0) return;
+    this.since = this.#home.clock.now;
+    if (!this.accepting) this.session.close();
+  }
+}

@@ -1,0 +1,178 @@
+// HTTP/2 through Sluice with real node:http2 clients and servers: h2c with prior knowledge and ALPN h2
+// on the same ports as HTTP/1.1, HTTP/2 clients of HTTP/1.1 endpoints, h2c endpoints with trailers,
+// per-request balancing on one client connection, rapid-reset protection, and maxConnectionAge.
+import t from 'tap';
+import { mkdtempSync, readFileSync } from 'node:fs';
+import http2 from 'node:http2';
+import https from 'node:https';
+import type { AddressInfo } from 'node:net';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import type tls from 'node:tls';
+import { request } from 'undici';
+import { startBackend } from '../helpers/backend.js';
+import { makeCertificate } from '../helpers/certificates.js';
+import { startSluice } from '../helpers/sluice-process.js';
+
+interface H2Response { status: number; headers: http2.IncomingHttpHeaders; body: string; trailers: http2.IncomingHttpHeaders | undefined }
+
+function h2Get(client: http2.ClientHttp2Session, pathname: string, headers: http2.OutgoingHttpHeaders = {}): Promise<H2Response> {
+  return new Promise((resolve, reject) => {
+    const stream = client.request({ ':path': pathname, ...headers });
+    let response: http2.IncomingHttpHeaders = {};
+    let trailers: http2.IncomingHttpHeaders | undefined;
+    let body = '';
+    stream.on('response', (received) => { response = received; });
+    stream.on('trailers', (received) => { trailers = received; });
+    stream.setEncoding('utf8').on('data', (chunk: string) => { body += chunk; });
+    stream.on('end', () => resolve({ status: Number(response[':status']), headers: response, body, trailers }));
+    stream.on('error', reject);
+    stream.setTimeout(10_000, () => stream.close(http2.constants.NGHTTP2_CANCEL));
+  });
+}
+
+async function startH2Backend(t: { teardown(fn: () => unknown): void }, name: string): Promise<{ address: string; streams: number }> {
+  const server = http2.createServer();
+  const backend = { address: '', streams: 0 };
+  server.on('stream', (stream, headers) => {
+    backend.streams++;
+    stream.respond({ ':status': 200, 'content-type': 'text/plain', 'x-backend': name }, { waitForTrailers: true });
+    stream.on('wantTrailers', () => stream.sendTrailers({ 'x-checksum': `${name}:${headers[':path']}` }));
+    stream.end(`${name} ${headers['x-forwarded-proto']}`);
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  backend.address = `127.0.0.1:${(server.address() as AddressInfo).port}`;
+  t.teardown(() => new Promise<void>((resolve) => server.close(() => resolve())));
+  return backend;
+}
+
+t.test('h2c and HTTP/1.1 on one port; HTTP/2 clients reach HTTP/1.1 and h2c endpoints', async (t) => {
+  const h1 = await startBackend(t, 'h1', (req, res) => {
+    req.resume();
+    res.setHeader('x-seen-proto', String(req.headers['x-forwarded-proto']));
+    res.end(`h1 saw ${req.method} ${req.url} host=${req.headers.host}`);
+  });
+  const grpcish = await Promise.all(['b1', 'b2', 'b3', 'b4'].map((name) => startH2Backend(t, name)));
+  const sluice = await startSluice(t, `
+listeners: [{ name: web, address: "127.0.0.1:0", protocol: http }]
+routes:
+  - paths:
+      - { path: /h1, pathType: Prefix, cluster: h1 }
+      - { path: /h2, pathType: Prefix, cluster: h2 }
+clusters:
+  - { name: h1, endpoints: [{ address: "${h1.address}" }] }
+  - name: h2
+    protocol: h2c
+    endpoints:
+${grpcish.map((b) => `      - { address: "${b.address}" }`).join('\n')}
+`);
+  const client = http2.connect(`http://${sluice.listeners.web}`);
+  t.teardown(() => client.close());
+
+  const toH1 = await h2Get(client, '/h1/x?y=1');
+  t.equal(toH1.status, 200, 'h2c client → HTTP/1.1 endpoint');
+  t.equal(toH1.body, `h1 saw GET /h1/x?y=1 host=${sluice.listeners.web}`);
+  t.equal(toH1.headers['x-seen-proto'], 'http');
+
+  const plain = await request(sluice.url('/h1/plain'));
+  t.equal(await plain.body.text(), `h1 saw GET /h1/plain host=${sluice.listeners.web}`, 'HTTP/1.1 on the same port');
+
+  const toH2 = await h2Get(client, '/h2/one');
+  t.equal(toH2.status, 200, 'h2c client → h2c endpoint');
+  t.match(toH2.body, /^b\d http$/);
+  t.same(toH2.trailers?.['x-checksum'], `${toH2.headers['x-backend']}:/h2/one`, 'trailers relayed');
+
+  const missing = await h2Get(client, '/nowhere');
+  t.equal(missing.status, 404);
+  t.equal(missing.headers['x-sluice-error'], 'no_route');
+
+  // One client connection, 400 requests: balanced per request, not per connection.
+  const before = grpcish.map((b) => b.streams);
+  for (let batch = 0; batch < 20; batch++) await Promise.all(Array.from({ length: 20 }, () => h2Get(client, '/h2/spread')));
+  const shares = grpcish.map((b, i) => b.streams - before[i]!);
+  t.equal(shares.reduce((a, b) => a + b, 0), 400);
+  t.ok(shares.every((share) => share >= 50), `every endpoint served a share: ${shares.join(' / ')}`);
+  t.equal(await sluice.stop(), 0);
+});
+
+t.test('ALPN: one https port serves h2 and HTTP/1.1', async (t) => {
+  const dir = mkdtempSync(path.join(tmpdir(), 'sluice-h2-'));
+  const cert = makeCertificate(dir, 'site', ['site.example']);
+  const backend = await startBackend(t, 'site', (req, res) => { req.resume(); res.end(`proto=${req.headers['x-forwarded-proto']}`); });
+  const sluice = await startSluice(t, `
+listeners:
+  - name: websecure
+    address: "127.0.0.1:0"
+    protocol: https
+    tls: { certificates: [{ cert: "${cert.cert}", key: "${cert.key}" }] }
+routes: [{ paths: [{ path: /, pathType: Prefix, cluster: site }] }]
+clusters: [{ name: site, endpoints: [{ address: "${backend.address}" }] }]
+`);
+  const ca = readFileSync(cert.cert, 'utf8');
+  const client = http2.connect(`https://${sluice.listeners.websecure}`, { ca, servername: 'site.example' });
+  t.teardown(() => client.close());
+  const viaH2 = await h2Get(client, '/', { ':authority': 'site.example' });
+  t.equal(viaH2.body, 'proto=https', 'h2 chosen by ALPN');
+  t.equal(client.alpnProtocol, 'h2');
+
+  const [host, port] = sluice.listeners.websecure!.split(':');
+  const viaH1 = await new Promise<string>((resolve, reject) => {
+    // An HTTP/1.1 client that offers ALPN (curl does): the proxy must pick http/1.1, not h2.
+    const options: https.RequestOptions & tls.ConnectionOptions = { host, port: Number(port), ca, servername: 'site.example', path: '/', agent: false, ALPNProtocols: ['http/1.1'] };
+    https.get(options, (res) => {
+      const { alpnProtocol } = res.socket as tls.TLSSocket;
+      t.equal(alpnProtocol, 'http/1.1', 'ALPN chose http/1.1');
+      let body = '';
+      res.setEncoding('utf8').on('data', (chunk: string) => { body += chunk; });
+      res.on('end', () => resolve(body));
+    }).on('error', reject);
+  });
+  t.equal(viaH1, 'proto=https', 'HTTP/1.1 on the same port');
+  t.equal(await sluice.stop(), 0);
+});
+
+t.test('a client that resets streams abusively is cut off; the proxy stays healthy', async (t) => {
+  const backend = await startBackend(t, 'calm', (req, res) => { req.resume(); setTimeout(() => res.end('ok'), 50); });
+  const sluice = await startSluice(t, `
+listeners: [{ name: web, address: "127.0.0.1:0", protocol: http, http2: { maxResetsPerSecond: 50 } }]
+routes: [{ paths: [{ path: /, pathType: Prefix, cluster: calm }] }]
+clusters: [{ name: calm, endpoints: [{ address: "${backend.address}" }] }]
+`);
+  const attacker = http2.connect(`http://${sluice.listeners.web}`);
+  attacker.on('error', () => { /* expected: the proxy closes this connection */ });
+  const closed = new Promise<number | undefined>((resolve) => {
+    let code: number | undefined;
+    attacker.on('goaway', (errorCode) => { code = errorCode; });
+    attacker.on('close', () => resolve(code));
+  });
+  await new Promise((resolve) => attacker.once('connect', resolve));
+  for (let i = 0; i < 500 && !attacker.destroyed && !attacker.closed; i++) {
+    const stream = attacker.request({ ':path': '/' });
+    stream.on('error', () => { /* reset by us or by the proxy */ });
+    stream.close(http2.constants.NGHTTP2_CANCEL);
+    if (i % 50 === 49) await new Promise((resolve) => setImmediate(resolve));
+  }
+  const code = await closed;
+  t.equal(code, http2.constants.NGHTTP2_ENHANCE_YOUR_CALM, 'GOAWAY ENHANCE_YOUR_CALM, connection closed');
+  const healthy = http2.connect(`http://${sluice.listeners.web}`);
+  t.teardown(() => healthy.close());
+  t.equal((await h2Get(healthy, '/')).body, 'ok', 'other clients are served');
+  t.equal(await sluice.stop(), 0);
+});
+
+t.test('maxConnectionAge sends GOAWAY; the in-flight stream finishes', async (t) => {
+  const backend = await startBackend(t, 'slow', (req, res) => { req.resume(); setTimeout(() => res.end('finished'), 1_500); });
+  const sluice = await startSluice(t, `
+listeners: [{ name: web, address: "127.0.0.1:0", protocol: http, http2: { maxConnectionAge: 500ms } }]
+routes: [{ paths: [{ path: /, pathType: Prefix, cluster: slow }] }]
+clusters: [{ name: slow, endpoints: [{ address: "${backend.address}" }] }]
+`);
+  const client = http2.connect(`http://${sluice.listeners.web}`);
+  t.teardown(() => client.close());
+  const goaway = new Promise<number>((resolve) => client.once('goaway', (code) => resolve(code)));
+  const inFlight = h2Get(client, '/');
+  t.equal(await goaway, http2.constants.NGHTTP2_NO_ERROR, 'GOAWAY (NO_ERROR) after the age');
+  const response = await inFlight;
+  t.same([response.status, response.body], [200, 'finished'], 'the stream in flight completed');
+  t.equal(await sluice.stop(), 0);
+});
