@@ -147,8 +147,8 @@ export class H2Exchange {
   }
 
   #onH2Response(upstream: ClientHttp2Stream, headers: IncomingHttpHeaders, flags: number): void {
+    if (!this.#open()) return;
     const stream = this.#stream;
-    if (this.#done || stream.destroyed) return;
     const status = Number(headers[HTTP2_HEADER_STATUS]);
     const endStream = (flags & NGHTTP2_FLAG_END_STREAM) !== 0;
     this.#respond(status, endToEnd(headers), endStream);
@@ -174,7 +174,7 @@ export class H2Exchange {
     } catch (error) {
       return this.#fail(upstreamFailure(error));
     }
-    if (this.#done || stream.destroyed) {
+    if (!this.#open()) {
       response.body.destroy();
       return;
     }
@@ -215,7 +215,7 @@ export class H2Exchange {
   #reply(code: ErrorCode): void {
     const stream = this.#stream;
     this.#deps.metrics.localReplies[code].inc();
-    if (stream.destroyed || stream.headersSent) return;
+    if (!this.#open() || stream.headersSent) return;
     this.#responded = true;
     if (this.#grpc) {
       this.#status = 200;
@@ -230,6 +230,7 @@ export class H2Exchange {
 
   #redirect(authority: string | undefined, path: string, httpsPort: number | undefined): void {
     if (authority === undefined || httpsPort === undefined) return this.#reply('bad_request');
+    if (!this.#open()) return;
     const colon = authority.lastIndexOf(':');
     const host = colon < 0 || colon < authority.lastIndexOf(']') ? authority : authority.slice(0, colon);
     this.#responded = true;
@@ -245,6 +246,12 @@ export class H2Exchange {
     if (upstream !== undefined && !upstream.destroyed) upstream.close(NGHTTP2_CANCEL);
     if (!this.#responded) this.#reply(code);
     else if (!this.#stream.destroyed) this.#stream.close(NGHTTP2_INTERNAL_ERROR);
+  }
+
+  /** The client stream can still take a response (it may have been reset, or its session closed). */
+  #open(): boolean {
+    const stream = this.#stream;
+    return !this.#done && !stream.destroyed && !stream.closed && stream.session !== undefined && !stream.session.destroyed;
   }
 
   /** The client stream closed: record the outcome once and release everything. */

@@ -23,6 +23,9 @@ const enum State {
   Invalid,
 }
 
+/** Receives the chunk data of buf[start..end), without the framing (chunk sizes, CRLFs, trailers). */
+export type BodyDataHandler = (buf: Buffer, start: number, end: number) => void;
+
 /** `scan` result: more bytes are needed. */
 export const CHUNKED_CONTINUES = -1;
 /** `scan` result: the framing is invalid. */
@@ -53,8 +56,9 @@ export class ChunkedScanner {
    * Scans buf[start..end). Returns the index just past the end of the chunked message (last-chunk,
    * trailers and the final CRLF) if it ends within this range, -1 if more bytes are needed, -2 if the
    * framing is invalid. Once the message has ended, further calls return `start` until reset().
+   * `onData`, when given, receives the decoded chunk data as it is passed over.
    */
-  scan(buf: Buffer, start: number, end: number): number {
+  scan(buf: Buffer, start: number, end: number, onData?: BodyDataHandler): number {
     let state = this.#state;
     if (state === State.Invalid) return CHUNKED_INVALID;
     if (state === State.Done) return start;
@@ -65,10 +69,12 @@ export class ChunkedScanner {
       if (state === State.Data) {
         const available = end - i;
         if (available < size) {
+          onData?.(buf, i, end);
           size -= available;
           i = end;
           break;
         }
+        onData?.(buf, i, i + size);
         i += size;
         size = 0;
         state = State.DataCr;

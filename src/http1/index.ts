@@ -6,5 +6,5 @@ export {
 } from './message-head.js';
 export { parseRequestHead } from './request-head.js';
 export { parseResponseHead } from './response-head.js';
-export { CHUNKED_CONTINUES, CHUNKED_INVALID, ChunkedScanner } from './chunked-scanner.js';
+export { CHUNKED_CONTINUES, CHUNKED_INVALID, ChunkedScanner, type BodyDataHandler } from './chunked-scanner.js';
 export { serializeRequestHead, serializeResponseHead } from './serialize.js';

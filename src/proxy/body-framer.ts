@@ -1,6 +1,6 @@
 // Tracks where one HTTP/1.1 message body ends while its bytes are forwarded untouched (never copied,
 // never re-encoded). One framer per direction per connection, reused for every message.
-import { ChunkedScanner } from '../http1/index.js';
+import { ChunkedScanner, type BodyDataHandler } from '../http1/index.js';
 
 export const enum BodyMode { None, Length, Chunked, UntilClose }
 
@@ -29,8 +29,12 @@ export class BodyFramer {
     }
   }
 
-  /** Given body bytes buf[start..end): the index where the body ends (≤ end), BODY_CONTINUES or BODY_INVALID. */
-  advance(buf: Buffer, start: number, end: number): number {
+  /**
+   * Given body bytes buf[start..end): the index where the body ends (≤ end), BODY_CONTINUES or
+   * BODY_INVALID. `onData`, when given, receives the body's content without its framing (decoded
+   * chunks), for a peer that frames bodies its own way (HTTP/2).
+   */
+  advance(buf: Buffer, start: number, end: number, onData?: BodyDataHandler): number {
     switch (this.#mode) {
       case BodyMode.None:
         return start;
@@ -40,17 +44,20 @@ export class BodyFramer {
           const bodyEnd = start + this.#remaining;
           this.#remaining = 0;
           this.#mode = BodyMode.None;
+          if (bodyEnd > start) onData?.(buf, start, bodyEnd);
           return bodyEnd;
         }
         this.#remaining -= available;
+        if (available > 0) onData?.(buf, start, end);
         return BODY_CONTINUES;
       }
       case BodyMode.Chunked: {
-        const bodyEnd = this.#scanner.scan(buf, start, end);
+        const bodyEnd = this.#scanner.scan(buf, start, end, onData);
         if (bodyEnd >= 0) this.#mode = BodyMode.None;
         return bodyEnd;
       }
       case BodyMode.UntilClose:
+        if (end > start) onData?.(buf, start, end);
         return BODY_CONTINUES;
     }
   }

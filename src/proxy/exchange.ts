@@ -8,7 +8,10 @@ import {
   findHeadEnd, isParseFailure, parseResponseHead, serializeRequestHead, serializeResponseHead,
   type RequestHead, type ResponseHead,
 } from '../http1/index.js';
+import { H1ToH2Bridge, type BridgeOwner } from '../h2/h1-to-h2-bridge.js';
+import type { UpstreamH2Pool } from '../h2/upstream-h2-pool.js';
 import type { RouteStats } from '../observability/route-stats.js';
+import type { ClusterProtocol } from '../snapshot.js';
 import type { WorkerMetrics } from '../observability/worker-metrics.js';
 import type { ListenerRuntime, Runtime, UpstreamEndpoint } from '../worker/runtime.js';
 import { BODY_CONTINUES, BODY_INVALID, BodyFramer, BodyMode } from './body-framer.js';
@@ -48,7 +51,7 @@ const enum ResponsePhase { Head, Body, Tunnel, Done }
 /** An endpoint that sends a response head larger than this is broken. */
 const MAX_RESPONSE_HEAD_BYTES = 64 * 1024;
 
-export class ProxyExchange implements UpstreamOwner {
+export class ProxyExchange implements UpstreamOwner, BridgeOwner {
   readonly #downstream: Downstream;
   readonly #deps: ExchangeDeps;
   readonly #requestBody = new BodyFramer();
@@ -78,6 +81,9 @@ export class ProxyExchange implements UpstreamOwner {
   #upstreamReusable = false;
   #upstreamPaused = false;
   #readingPausedForUpstream = false;
+  /** Set while the current request goes to an h2/h2c endpoint through the bridge. */
+  #bridge: H1ToH2Bridge | undefined;
+  #bridging = false;
 
   constructor(downstream: Downstream, deps: ExchangeDeps) {
     this.#downstream = downstream;
@@ -95,52 +101,96 @@ export class ProxyExchange implements UpstreamOwner {
     this.#responsePhase = ResponsePhase.Head;
     this.#status = 0;
     this.#pick.attempt = 0;
-
     this.#requestBody.start(head.chunked, head.contentLength, false);
-    const bodyEnd = this.#requestBody.advance(buf, bodyStart, buf.length);
+
+    // Route and pick before reading the body: an h2/h2c endpoint takes it de-framed.
+    const target = runtime.router.match(head.host, head.target);
+    this.#stats = target?.stats ?? runtime.unrouted;
+    const redirect = target !== undefined && target.redirectToHttps && this.#downstream.listener.proto === 'http';
+    const endpoint = target === undefined || redirect ? undefined : target.cluster.balancer.pick(this.#pick);
+    if (endpoint !== undefined) {
+      this.#endpoint = endpoint;
+      this.#deps.table.beginRequest(endpoint.slot);
+      this.deadline = this.#deps.ticker.now + target!.cluster.requestTimeoutMs;
+    }
+    const bridge = endpoint?.h2 === undefined ? undefined : this.#openBridge(endpoint.h2, target!.cluster.protocol, head);
+
+    const bodyEnd = this.#requestBody.advance(buf, bodyStart, buf.length, bridge?.writeBody);
     if (bodyEnd === BODY_INVALID) {
-      this.#stats = runtime.unrouted;
       this.requestDone = false;
+      bridge?.abort();
       this.#reply('bad_request');
       return buf.length;
     }
     this.requestDone = bodyEnd !== BODY_CONTINUES;
     const stop = this.requestDone ? bodyEnd : buf.length;
+    if (bridge !== undefined) {
+      if (this.requestDone && (head.chunked || head.contentLength > 0)) bridge.endBody();
+      return stop;
+    }
     this.#initialBody = stop > bodyStart ? buf.subarray(bodyStart, stop) : undefined;
-
-    const target = runtime.router.match(head.host, head.target);
-    if (target === undefined) {
-      this.#stats = runtime.unrouted;
-      this.#reply('no_route');
-      return stop;
+    if (target === undefined) this.#reply('no_route');
+    else if (redirect) this.#redirectToHttps(runtime.httpsPort);
+    else if (endpoint === undefined) this.#reply('no_healthy_endpoint');
+    else {
+      const downstream = this.#downstream;
+      this.#requestHeadText = serializeRequestHead(head, downstream.clientIp, downstream.listener.proto, downstream.listener.portText);
+      this.#send(false);
     }
-    this.#stats = target.stats;
-    if (target.redirectToHttps && this.#downstream.listener.proto === 'http') {
-      this.#redirectToHttps(runtime.httpsPort);
-      return stop;
-    }
-    const endpoint = (this.#endpoint = target.cluster.balancer.pick(this.#pick));
-    if (endpoint === undefined) {
-      this.#reply('no_healthy_endpoint');
-      return stop;
-    }
-    this.#deps.table.beginRequest(endpoint.slot);
-    this.deadline = this.#deps.ticker.now + target.cluster.requestTimeoutMs;
-    const downstream = this.#downstream;
-    this.#requestHeadText = serializeRequestHead(head, downstream.clientIp, downstream.listener.proto, downstream.listener.portText);
-    this.#send(false);
     return stop;
+  }
+
+  /** Carries this request to an h2/h2c endpoint (its body follows through `writeBody`). */
+  #openBridge(pool: UpstreamH2Pool, protocol: ClusterProtocol, head: RequestHead): H1ToH2Bridge {
+    const bridge = (this.#bridge ??= new H1ToH2Bridge(this.#downstream, this));
+    const downstream = this.#downstream;
+    const forwardedFor = head.forwardedFor === undefined ? downstream.clientIp : `${head.forwardedFor}, ${downstream.clientIp}`;
+    const forwarded: Record<string, string> = {
+      'x-forwarded-for': forwardedFor,
+      'x-forwarded-proto': downstream.listener.proto,
+      'x-forwarded-port': downstream.listener.portText,
+    };
+    if (head.host !== undefined) forwarded['x-forwarded-host'] = head.host;
+    this.#bridging = true;
+    bridge.open(pool, protocol === 'h2' ? 'https' : 'http', head, forwarded, head.chunked || head.contentLength > 0);
+    return bridge;
+  }
+
+  // ── BridgeOwner ───────────────────────────────────────────────────────────────────────────────
+
+  keepAlive(): boolean {
+    return this.#head.keepAlive && this.requestDone && !this.#downstream.draining;
+  }
+
+  bridged(status: number, keepAlive: boolean): void {
+    this.#status = status;
+    this.#bridging = false;
+    this.#record();
+    this.#complete();
+    this.#downstream.exchangeDone(keepAlive);
+  }
+
+  bridgeFailed(code: ErrorCode, responseStarted: boolean): void {
+    if (!this.active) return;
+    this.#bridging = false;
+    if (responseStarted) this.#responsePhase = ResponsePhase.Body;
+    this.#fail(code);
   }
 
   /** Request body bytes from `buf[start..]`; returns where this request's body ends in `buf`. */
   onRequestData(buf: Buffer, start: number): number {
-    const bodyEnd = this.#requestBody.advance(buf, start, buf.length);
+    const bridge = this.#bridging ? this.#bridge : undefined;
+    const bodyEnd = this.#requestBody.advance(buf, start, buf.length, bridge?.writeBody);
     if (bodyEnd === BODY_INVALID) {
       this.#fail('bad_request');
       return buf.length;
     }
     const stop = bodyEnd === BODY_CONTINUES ? buf.length : bodyEnd;
     this.requestDone = bodyEnd !== BODY_CONTINUES;
+    if (bridge !== undefined) {
+      if (this.requestDone) bridge.endBody();
+      return stop;
+    }
     const upstream = this.#upstream;
     if (upstream !== undefined && stop > start) {
       const chunk = start === 0 && stop === buf.length ? buf : buf.subarray(start, stop);
@@ -160,6 +210,7 @@ export class ProxyExchange implements UpstreamOwner {
   }
 
   onClientDrain(): void {
+    if (this.#bridging) this.#bridge!.onClientDrain();
     if (this.#upstreamPaused && this.#upstream !== undefined) {
       this.#upstreamPaused = false;
       this.#upstream.socket.resume();
@@ -169,6 +220,7 @@ export class ProxyExchange implements UpstreamOwner {
   /** The client went away: drop the endpoint connection, record the outcome. */
   abort(): void {
     if (!this.active) return;
+    if (this.#bridging) this.#bridge!.abort();
     this.#upstream?.destroy();
     this.#upstream = undefined;
     if (this.#responsePhase !== ResponsePhase.Tunnel) this.#record();
@@ -339,6 +391,10 @@ export class ProxyExchange implements UpstreamOwner {
   /** An expected failure: a local reply if nothing was sent to the client yet, else close it. */
   #fail(code: ErrorCode): void {
     if (!this.active) return;
+    if (this.#bridging) {
+      this.#bridging = false;
+      this.#bridge!.abort();
+    }
     if (this.#responsePhase !== ResponsePhase.Head) {
       this.#upstream?.destroy();
       this.#upstream = undefined;

@@ -31,6 +31,8 @@ function serve(server: Http2Server | Http2SecureServer, t: Teardown): Promise<Up
   const sessions: ServerHttp2Session[] = [];
   const held: ServerHttp2Stream[] = [];
   const heldWaiters: Array<() => void> = [];
+  const sockets: net.Socket[] = [];
+  server.on('connection', (socket: net.Socket) => sockets.push(socket));
   server.on('session', (session: ServerHttp2Session) => {
     sessions.push(session);
     session.on('error', () => {});
@@ -63,7 +65,7 @@ function serve(server: Http2Server | Http2SecureServer, t: Teardown): Promise<Up
     while (held.length < count) await new Promise<void>((resolve) => heldWaiters.push(resolve));
   };
   t.teardown(() => {
-    for (const session of sessions) session.destroy();
+    for (const socket of sockets) socket.destroy();
     return new Promise<void>((resolve) => server.close(() => resolve()));
   });
   return new Promise((resolve) => {

@@ -12,6 +12,7 @@ import type tls from 'node:tls';
 import { request } from 'undici';
 import { startBackend } from '../helpers/backend.js';
 import { makeCertificate } from '../helpers/certificates.js';
+import { rawExchange, responseHeaders } from '../helpers/raw-http.js';
 import { startSluice } from '../helpers/sluice-process.js';
 
 interface H2Response { status: number; headers: http2.IncomingHttpHeaders; body: string; trailers: http2.IncomingHttpHeaders | undefined }
@@ -174,5 +175,50 @@ clusters: [{ name: slow, endpoints: [{ address: "${backend.address}" }] }]
   t.equal(await goaway, http2.constants.NGHTTP2_NO_ERROR, 'GOAWAY (NO_ERROR) after the age');
   const response = await inFlight;
   t.same([response.status, response.body], [200, 'finished'], 'the stream in flight completed');
+  t.equal(await sluice.stop(), 0);
+});
+
+t.test('HTTP/1.1 clients of an h2c cluster: bodies de-framed, responses chunked with trailers', async (t) => {
+  const server = http2.createServer();
+  server.on('stream', (stream, headers) => {
+    const chunks: Buffer[] = [];
+    stream.on('data', (chunk: Buffer) => chunks.push(chunk));
+    stream.on('end', () => {
+      const body = Buffer.concat(chunks).toString();
+      if (headers[':path'] === '/sized') {
+        stream.respond({ ':status': 200, 'content-length': '5' });
+        stream.end('sized');
+        return;
+      }
+      stream.respond({ ':status': 201, 'x-method': String(headers[':method']), 'x-proto': String(headers['x-forwarded-proto']) }, { waitForTrailers: true });
+      stream.on('wantTrailers', () => stream.sendTrailers({ 'x-length': String(body.length) }));
+      stream.write('echo:');
+      stream.end(body);
+    });
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  t.teardown(() => new Promise<void>((resolve) => server.close(() => resolve())));
+  const address = `127.0.0.1:${(server.address() as AddressInfo).port}`;
+  const sluice = await startSluice(t, `
+listeners: [{ name: web, address: "127.0.0.1:0", protocol: http }]
+routes: [{ paths: [{ path: /, pathType: Prefix, cluster: grpcish }] }]
+clusters: [{ name: grpcish, protocol: h2c, endpoints: [{ address: "${address}" }] }]
+`);
+  const posted = await request(sluice.url('/echo'), { method: 'POST', body: 'hello h2' });
+  t.equal(posted.statusCode, 201);
+  t.equal(posted.headers['x-method'], 'POST');
+  t.equal(posted.headers['x-proto'], 'http');
+  t.equal(await posted.body.text(), 'echo:hello h2', 'Content-Length body carried as DATA');
+  t.same(posted.trailers, { 'x-length': '8' }, 'HTTP/2 trailers arrive in the last chunk');
+
+  const { text } = await rawExchange(sluice.listeners.web!,
+    'POST /echo HTTP/1.1\r\nHost: a\r\nTransfer-Encoding: chunked\r\nConnection: close\r\n\r\n5\r\nhello\r\n6;ext=1\r\n, h2c!\r\n0\r\n\r\n');
+  t.match(text, /^HTTP\/1\.1 201 Created\r\n/);
+  t.equal(responseHeaders(text)['transfer-encoding'], 'chunked');
+  t.match(text, /\r\n\r\n5\r\necho:\r\nb\r\nhello, h2c!\r\n0\r\nx-length: 11\r\n\r\n$/, 'chunked body de-framed for the endpoint, re-chunked for the client');
+
+  const sized = await request(sluice.url('/sized'));
+  t.equal(sized.headers['content-length'], '5');
+  t.equal(await sized.body.text(), 'sized');
   t.equal(await sluice.stop(), 0);
 });

@@ -1,0 +1,158 @@
+// An HTTP/1.1 request carried to an h2/h2c endpoint: the request head becomes HTTP/2 headers, the body
+// (already de-framed by the exchange's BodyFramer) becomes DATA, and the HTTP/2 response comes back as
+// an HTTP/1.1 head with chunked framing (or its Content-Length), trailers in the last chunk. One per
+// downstream connection, reused for each request that goes this way.
+import { STATUS_CODES } from 'node:http';
+import http2, { type ClientHttp2Stream, type IncomingHttpHeaders, type OutgoingHttpHeaders } from 'node:http2';
+import type { ErrorCode } from '../errors.js';
+import { HeaderKind, type BodyDataHandler, type RequestHead } from '../http1/index.js';
+import type { Downstream } from '../proxy/exchange.js';
+import type { UpstreamH2Pool } from './upstream-h2-pool.js';
+
+const { NGHTTP2_CANCEL, NGHTTP2_NO_ERROR, NGHTTP2_FLAG_END_STREAM, HTTP2_HEADER_STATUS } = http2.constants;
+
+/** Fields that describe one HTTP/1.1 hop and never go on an HTTP/2 message (RFC 9113 §8.2.2). */
+const NOT_FOR_H1_CLIENT = new Set(['connection', 'keep-alive', 'proxy-connection', 'transfer-encoding', 'upgrade']);
+
+export interface BridgeOwner {
+  /** Whether the client connection may stay open after this response (asked when the head goes out). */
+  keepAlive(): boolean;
+  /** The response is complete. */
+  bridged(status: number, keepAlive: boolean): void;
+  /** The endpoint failed; `responseStarted` says whether a local reply is still possible. */
+  bridgeFailed(code: ErrorCode, responseStarted: boolean): void;
+}
+
+export class H1ToH2Bridge {
+  readonly #downstream: Downstream;
+  readonly #owner: BridgeOwner;
+  #stream: ClientHttp2Stream | undefined;
+  #clientVersionMinor = 1;
+  #method = 'GET';
+  #status = 0;
+  #chunked = false;
+  #keepAlive = false;
+  #responseStarted = false;
+
+  constructor(downstream: Downstream, owner: BridgeOwner) {
+    this.#downstream = downstream;
+    this.#owner = owner;
+  }
+
+  /** Opens the HTTP/2 stream for `head`; `hasBody` false ends it with the headers. */
+  open(pool: UpstreamH2Pool, scheme: string, head: RequestHead, forwarded: Readonly<Record<string, string>>, hasBody: boolean): void {
+    this.#clientVersionMinor = head.versionMinor;
+    this.#method = head.method;
+    this.#status = 0;
+    this.#responseStarted = false;
+    const headers: OutgoingHttpHeaders = {
+      ':method': head.method,
+      ':path': head.target,
+      ':scheme': scheme,
+      ':authority': head.host ?? '',
+    };
+    const fields = head.headers;
+    for (let k = 0; k < head.kinds.length; k++) {
+      if (head.kinds[k] !== HeaderKind.Other) continue;
+      const name = fields[2 * k]!.toLowerCase();
+      if (name === 'host' || name === 'content-length') continue;
+      const existing = headers[name];
+      headers[name] = existing === undefined ? fields[2 * k + 1] : `${existing}, ${fields[2 * k + 1]}`;
+    }
+    if (head.contentLength >= 0) headers['content-length'] = String(head.contentLength);
+    Object.assign(headers, forwarded);
+    const stream = (this.#stream = pool.request(headers, !hasBody));
+    let failure: ErrorCode = 'upstream_reset';
+    stream.on('response', (response, flags) => this.#onResponse(response, flags));
+    stream.on('data', (chunk: Buffer) => this.#onData(chunk));
+    let trailers: IncomingHttpHeaders | undefined;
+    stream.on('trailers', (received) => { trailers = received; });
+    stream.on('end', () => this.#onEnd(trailers));
+    stream.on('error', (error: { code?: string }) => {
+      if (error.code === 'ECONNREFUSED') failure = 'upstream_connect_failed';
+    });
+    stream.on('close', () => {
+      if (this.#stream !== stream) return;
+      this.#stream = undefined;
+      if (stream.rstCode !== NGHTTP2_NO_ERROR || !this.#responseStarted) this.#owner.bridgeFailed(failure, this.#responseStarted);
+    });
+  }
+
+  /** Decoded request body bytes for the endpoint. */
+  readonly writeBody: BodyDataHandler = (buf, start, end) => {
+    const stream = this.#stream;
+    if (stream === undefined) return;
+    if (!stream.write(start === 0 && end === buf.length ? buf : buf.subarray(start, end))) {
+      this.#downstream.pauseReading();
+      stream.once('drain', () => this.#downstream.resumeReading());
+    }
+  };
+
+  /** The request body is complete. */
+  endBody(): void {
+    this.#stream?.end();
+  }
+
+  onClientDrain(): void {
+    this.#stream?.resume();
+  }
+
+  /** The exchange is over early (client gone, timeout): drop the stream. */
+  abort(): void {
+    const stream = this.#stream;
+    this.#stream = undefined;
+    if (stream !== undefined && !stream.destroyed) stream.close(NGHTTP2_CANCEL);
+  }
+
+  #onResponse(headers: IncomingHttpHeaders, flags: number): void {
+    const status = (this.#status = Number(headers[HTTP2_HEADER_STATUS]));
+    if (status < 200) return; // interim responses are not relayed across the protocol change
+    this.#responseStarted = true;
+    const endStream = (flags & NGHTTP2_FLAG_END_STREAM) !== 0;
+    const bodiless = this.#method === 'HEAD' || status === 204 || status === 304;
+    const length = headers['content-length'];
+    this.#chunked = !endStream && !bodiless && length === undefined && this.#clientVersionMinor === 1;
+    const closeDelimited = !endStream && !bodiless && length === undefined && !this.#chunked;
+    this.#keepAlive = this.#owner.keepAlive() && !closeDelimited;
+    let out = `HTTP/1.1 ${status} ${STATUS_CODES[status] ?? ''}\r\n`;
+    for (const name in headers) {
+      if (name.charCodeAt(0) === 0x3a || NOT_FOR_H1_CLIENT.has(name)) continue;
+      const value = headers[name];
+      if (Array.isArray(value)) for (const item of value) out += `${name}: ${item}\r\n`;
+      else if (value !== undefined) out += `${name}: ${value}\r\n`;
+    }
+    if (this.#chunked) out += 'transfer-encoding: chunked\r\n';
+    else if (endStream && !bodiless && length === undefined) out += 'content-length: 0\r\n';
+    out += this.#keepAlive ? (this.#clientVersionMinor === 0 ? 'connection: keep-alive\r\n\r\n' : '\r\n') : 'connection: close\r\n\r\n';
+    this.#downstream.write(out);
+  }
+
+  #onData(chunk: Buffer): void {
+    const downstream = this.#downstream;
+    let flowing: boolean;
+    if (this.#chunked) {
+      downstream.cork();
+      downstream.write(`${chunk.length.toString(16)}\r\n`);
+      downstream.write(chunk);
+      flowing = downstream.write('\r\n');
+      downstream.uncork();
+    } else {
+      flowing = downstream.write(chunk);
+    }
+    if (!flowing) this.#stream?.pause();
+  }
+
+  #onEnd(trailers: IncomingHttpHeaders | undefined): void {
+    if (!this.#responseStarted) return;
+    this.#stream = undefined;
+    if (this.#chunked) {
+      let last = '0\r\n';
+      for (const name in trailers) {
+        const value = trailers[name];
+        if (name.charCodeAt(0) !== 0x3a && value !== undefined) last += `${name}: ${Array.isArray(value) ? value.join(', ') : value}\r\n`;
+      }
+      this.#downstream.write(last + '\r\n');
+    }
+    this.#owner.bridged(this.#status, this.#keepAlive);
+  }
+}
