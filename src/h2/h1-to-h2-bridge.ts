@@ -7,6 +7,7 @@ import http2, { type ClientHttp2Stream, type IncomingHttpHeaders, type OutgoingH
 import type { ErrorCode } from '../errors.js';
 import { HeaderKind, type BodyDataHandler, type RequestHead } from '../http1/index.js';
 import type { Downstream } from '../proxy/exchange.js';
+import { upstreamFailure } from './upstream-failure.js';
 import type { UpstreamH2Pool } from './upstream-h2-pool.js';
 
 const { NGHTTP2_CANCEL, NGHTTP2_NO_ERROR, NGHTTP2_FLAG_END_STREAM, HTTP2_HEADER_STATUS } = http2.constants;
@@ -62,19 +63,17 @@ export class H1ToH2Bridge {
     if (head.contentLength >= 0) headers['content-length'] = String(head.contentLength);
     Object.assign(headers, forwarded);
     const stream = (this.#stream = pool.request(headers, !hasBody));
-    let failure: ErrorCode = 'upstream_reset';
+    let failure: unknown;
     stream.on('response', (response, flags) => this.#onResponse(response, flags));
     stream.on('data', (chunk: Buffer) => this.#onData(chunk));
     let trailers: IncomingHttpHeaders | undefined;
     stream.on('trailers', (received) => { trailers = received; });
     stream.on('end', () => this.#onEnd(trailers));
-    stream.on('error', (error: { code?: string }) => {
-      if (error.code === 'ECONNREFUSED') failure = 'upstream_connect_failed';
-    });
+    stream.on('error', (error) => { failure = error; });
     stream.on('close', () => {
       if (this.#stream !== stream) return;
       this.#stream = undefined;
-      if (stream.rstCode !== NGHTTP2_NO_ERROR || !this.#responseStarted) this.#owner.bridgeFailed(failure, this.#responseStarted);
+      if (stream.rstCode !== NGHTTP2_NO_ERROR || !this.#responseStarted) this.#owner.bridgeFailed(upstreamFailure(failure), this.#responseStarted);
     });
   }
 

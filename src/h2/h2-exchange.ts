@@ -11,6 +11,7 @@ import { grpcErrorHeaders, isGrpcContentType, parseGrpcTimeout } from '../grpc/g
 import type { RouteStats } from '../observability/route-stats.js';
 import type { WorkerMetrics } from '../observability/worker-metrics.js';
 import type { ListenerRuntime, Runtime, UpstreamEndpoint } from '../worker/runtime.js';
+import { upstreamFailure } from './upstream-failure.js';
 import { wasRefused } from './upstream-h2-pool.js';
 
 const { NGHTTP2_CANCEL, NGHTTP2_INTERNAL_ERROR, NGHTTP2_NO_ERROR, NGHTTP2_FLAG_END_STREAM, HTTP2_HEADER_STATUS } = http2.constants;
@@ -51,15 +52,6 @@ function endToEnd(headers: Record<string, string | string[] | number | undefined
     out[name] = headers[name];
   }
   return out;
-}
-
-/** Which of Sluice's errors an upstream failure is. */
-function upstreamFailure(error: unknown): ErrorCode {
-  const code = (error as { code?: string } | undefined)?.code;
-  if (code === 'ECONNREFUSED' || code === 'EHOSTUNREACH' || code === 'ENETUNREACH') return 'upstream_connect_failed';
-  if (code === 'UND_ERR_CONNECT_TIMEOUT') return 'connect_timeout';
-  if (code === 'UND_ERR_HEADERS_TIMEOUT' || code === 'UND_ERR_BODY_TIMEOUT') return 'upstream_timeout';
-  return 'upstream_reset';
 }
 
 export class H2Exchange {

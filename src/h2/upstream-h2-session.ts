@@ -62,7 +62,10 @@ export class UpstreamH2Session {
     });
   }
 
-  get hasCapacity(): boolean { return this.accepting && this.openStreams < this.maxStreams; }
+  /** A session destroyed by its socket stays listed until its 'close' event, and request() on it would throw. */
+  get hasCapacity(): boolean {
+    return this.accepting && this.openStreams < this.maxStreams && !this.session.destroyed && !this.session.closed;
+  }
 
   request(headers: OutgoingHttpHeaders, endStream: boolean): ClientHttp2Stream {
     const stream = this.session.request(headers, endStream ? END_STREAM : KEEP_STREAM_OPEN);

@@ -14,7 +14,8 @@ import { UpstreamH2Pool, wasRefused, type H2PoolTimeouts } from '../../src/h2/up
 const { NGHTTP2_NO_ERROR, NGHTTP2_REFUSED_STREAM, NGHTTP2_INTERNAL_ERROR, NGHTTP2_ENHANCE_YOUR_CALM } = http2.constants;
 const SLOT = 3;
 const TIMEOUTS: H2PoolTimeouts = { connectMs: 1_000, idleMs: 5_000 };
-const TEST_OPTIONS = { timeout: 10_000 };
+/** A fresh object per test: tap keeps state in the options it is given. */
+const bounded = (): { timeout: number } => ({ timeout: 10_000 });
 
 type Teardown = Pick<typeof t, 'teardown'>;
 
@@ -130,7 +131,7 @@ function newPool(port: number, clock = { now: 0 }, protocol: 'h2' | 'h2c' = 'h2c
   return { pool, table };
 }
 
-t.test('concurrent requests share one session', TEST_OPTIONS, async (t) => {
+t.test('concurrent requests share one session', bounded(), async (t) => {
   const upstream = await startUpstream(t);
   const { pool, table } = newPool(upstream.port);
   t.equal(pool.slot, SLOT);
@@ -147,7 +148,7 @@ t.test('concurrent requests share one session', TEST_OPTIONS, async (t) => {
   t.equal(table.connections(SLOT), 0);
 });
 
-t.test('a second session opens when the peer\'s maxConcurrentStreams is reached', TEST_OPTIONS, async (t) => {
+t.test('a second session opens when the peer\'s maxConcurrentStreams is reached', bounded(), async (t) => {
   const upstream = await startUpstream(t, { maxConcurrentStreams: 2 });
   const { pool, table } = newPool(upstream.port);
   t.equal((await get(pool, '/ok').done).status, 200, 'the peer\'s SETTINGS have arrived');
@@ -169,7 +170,7 @@ t.test('a second session opens when the peer\'s maxConcurrentStreams is reached'
   t.equal(table.connections(SLOT), 0);
 });
 
-t.test('after a GOAWAY new requests go to a new session and in-flight ones finish', TEST_OPTIONS, async (t) => {
+t.test('after a GOAWAY new requests go to a new session and in-flight ones finish', bounded(), async (t) => {
   const upstream = await startUpstream(t);
   const { pool, table } = newPool(upstream.port);
   const inFlight = get(pool, '/hold');
@@ -191,7 +192,7 @@ t.test('after a GOAWAY new requests go to a new session and in-flight ones finis
   await after.sessionClosed;
 });
 
-t.test('streams beyond an error GOAWAY\'s last stream id count as refused, earlier ones not', TEST_OPTIONS, async (t) => {
+t.test('streams beyond an error GOAWAY\'s last stream id count as refused, earlier ones not', bounded(), async (t) => {
   const upstream = await startUpstream(t);
   const { pool } = newPool(upstream.port);
   const processed = get(pool, '/hold');
@@ -209,7 +210,7 @@ t.test('streams beyond an error GOAWAY\'s last stream id count as refused, earli
   await next.sessionClosed;
 });
 
-t.test('wasRefused: REFUSED_STREAM yes, a reset after the response started no', TEST_OPTIONS, async (t) => {
+t.test('wasRefused: REFUSED_STREAM yes, a reset after the response started no', bounded(), async (t) => {
   const upstream = await startUpstream(t);
   const { pool } = newPool(upstream.port);
   const refused = get(pool, '/refuse');
@@ -222,7 +223,7 @@ t.test('wasRefused: REFUSED_STREAM yes, a reset after the response started no', 
   await refused.sessionClosed;
 });
 
-t.test('a connect to a closed port fails the stream', TEST_OPTIONS, async (t) => {
+t.test('a connect to a closed port fails the stream', bounded(), async (t) => {
   const probe = net.createServer();
   await new Promise<void>((resolve) => probe.listen(0, '127.0.0.1', resolve));
   const port = (probe.address() as net.AddressInfo).port;
@@ -238,7 +239,7 @@ t.test('a connect to a closed port fails the stream', TEST_OPTIONS, async (t) =>
   t.equal(table.connections(SLOT), 0, 'never counted as a connection');
 });
 
-t.test('sweep closes sessions idle past idleMs, not busy ones, with the current timeouts', TEST_OPTIONS, async (t) => {
+t.test('sweep closes sessions idle past idleMs, not busy ones, with the current timeouts', bounded(), async (t) => {
   const upstream = await startUpstream(t);
   const clock = { now: 1_000 };
   const { pool, table } = newPool(upstream.port, clock);
@@ -261,7 +262,7 @@ t.test('sweep closes sessions idle past idleMs, not busy ones, with the current 
   t.equal(table.connections(SLOT), 0);
 });
 
-t.test('sweep fails a session still connecting past connectMs', TEST_OPTIONS, async (t) => {
+t.test('sweep fails a session still connecting past connectMs', bounded(), async (t) => {
   // A TLS client connects only after the handshake, which a silent TCP server never completes.
   const sockets: net.Socket[] = [];
   const silent = net.createServer((socket) => sockets.push(socket));
@@ -284,7 +285,7 @@ t.test('sweep fails a session still connecting past connectMs', TEST_OPTIONS, as
   t.equal(table.connections(SLOT), 0);
 });
 
-t.test('close() closes idle sessions now and busy ones once their streams end', TEST_OPTIONS, async (t) => {
+t.test('close() closes idle sessions now and busy ones once their streams end', bounded(), async (t) => {
   const upstream = await startUpstream(t, { maxConcurrentStreams: 1 });
   const { pool, table } = newPool(upstream.port);
   await get(pool, '/ok').done;
@@ -305,7 +306,7 @@ t.test('close() closes idle sessions now and busy ones once their streams end', 
   t.equal(table.connections(SLOT), 0);
 });
 
-t.test('h2 connects over TLS with ALPN h2 and verifies the certificate', TEST_OPTIONS, async (t) => {
+t.test('h2 connects over TLS with ALPN h2 and verifies the certificate', bounded(), async (t) => {
   const dir = mkdtempSync(join(tmpdir(), 'sluice-h2-pool-'));
   t.teardown(() => rmSync(dir, { recursive: true, force: true }));
   const certPath = join(dir, 'upstream.crt');

@@ -222,3 +222,23 @@ clusters: [{ name: grpcish, protocol: h2c, endpoints: [{ address: "${address}" }
   t.equal(await sized.body.text(), 'sized');
   t.equal(await sluice.stop(), 0);
 });
+
+t.test('an h2c endpoint that refuses connections → 502 upstream_connect_failed, for HTTP/1.1 and HTTP/2 clients', async (t) => {
+  const closed = http2.createServer();
+  await new Promise<void>((resolve) => closed.listen(0, '127.0.0.1', resolve));
+  const deadPort = (closed.address() as AddressInfo).port;
+  await new Promise<void>((resolve) => closed.close(() => resolve()));
+  const sluice = await startSluice(t, `
+listeners: [{ name: web, address: "127.0.0.1:0", protocol: http }]
+routes: [{ paths: [{ path: /, pathType: Prefix, cluster: gone }] }]
+clusters: [{ name: gone, protocol: h2c, endpoints: [{ address: "127.0.0.1:${deadPort}" }] }]
+`);
+  const viaH1 = await request(sluice.url('/'));
+  await viaH1.body.dump();
+  t.same([viaH1.statusCode, viaH1.headers['x-sluice-error']], [502, 'upstream_connect_failed'], 'HTTP/1.1 client');
+  const client = http2.connect(`http://${sluice.listeners.web}`);
+  t.teardown(() => client.close());
+  const viaH2 = await h2Get(client, '/');
+  t.same([viaH2.status, viaH2.headers['x-sluice-error']], [502, 'upstream_connect_failed'], 'HTTP/2 client');
+  t.equal(await sluice.stop(), 0);
+});
