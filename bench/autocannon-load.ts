@@ -1,28 +1,28 @@
 // The autocannon load generator: runs in this process (on the bench's core) and reduces its result.
 import autocannon, { type Result } from 'autocannon';
-import { OVERRUN_GRACE_MS, type LoadFigures, type LoadGenerator, type LoadSettings } from './load.js';
+import { OVERRUN_GRACE_MS, warmThenMeasure, type LoadFigures, type LoadGenerator } from './load.js';
 
 function figuresOf(result: Result): LoadFigures {
   return {
     requestsPerSecAverage: result.requests.average,
     requestsPerSecP50: result.requests.p50,
-    latencyP50Ms: result.latency.p50,
-    latencyP99Ms: result.latency.p99,
+    latencyTypicalMs: result.latency.p50,
+    latencyTailMs: result.latency.p99,
     totalRequests: result.requests.total,
     errors: result.errors + result.timeouts,
     non2xx: result.non2xx,
   };
 }
 
-async function runAutocannon(url: string, settings: LoadSettings): Promise<LoadFigures> {
+async function runAutocannon(url: string, connections: number, durationSec: number): Promise<LoadFigures> {
   const instance = autocannon({
     url,
-    connections: settings.connections,
+    connections,
     pipelining: 1,
-    duration: settings.durationSec,
+    duration: durationSec,
     method: 'GET',
   });
-  const overrun = setTimeout(() => instance.stop(), settings.durationSec * 1000 + OVERRUN_GRACE_MS);
+  const overrun = setTimeout(() => instance.stop(), durationSec * 1000 + OVERRUN_GRACE_MS);
   try {
     return figuresOf(await instance);
   } finally {
@@ -32,6 +32,8 @@ async function runAutocannon(url: string, settings: LoadSettings): Promise<LoadF
 
 export const autocannonGenerator: LoadGenerator = {
   name: 'autocannon',
+  latencyColumns: { typical: 'p50', tail: 'p99' },
   unavailable: () => undefined,
-  run: runAutocannon,
+  workload: (connections) => `${connections} keep-alive connections, GET /`,
+  run: (url, settings, measuring) => warmThenMeasure(runAutocannon, url, settings, measuring),
 };

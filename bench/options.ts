@@ -7,18 +7,30 @@ export type TargetName = (typeof TARGET_NAMES)[number];
 export const LOAD_GENERATOR_NAMES = ['autocannon', 'wrk'] as const;
 export type LoadGeneratorName = (typeof LOAD_GENERATOR_NAMES)[number];
 
+export const SUITE_NAMES = ['h1', 'h2', 'grpc'] as const;
+export type SuiteName = (typeof SUITE_NAMES)[number];
+
+/** The targets each suite can measure, in the order they run and are printed. */
+export const SUITE_TARGETS: Readonly<Record<SuiteName, readonly TargetName[]>> = {
+  h1: TARGET_NAMES,
+  h2: ['sluice', 'nginx'],
+  grpc: ['direct', 'sluice'],
+};
+
 export interface BenchOptions {
+  /** Which protocol is measured; see suites.ts. */
+  readonly suite: SuiteName;
   /** Measured run length per target, seconds. */
   readonly durationSec: number;
   /** Unmeasured run before each measured one, seconds (JIT, pools and caches warm up). */
   readonly warmupSec: number;
   readonly connections: number;
   readonly targets: readonly TargetName[];
-  /** Which load generator drives every run; see load-generators.ts. */
+  /** Which load generator drives the h1 suite's runs; see load-generators.ts. The other suites have one each. */
   readonly load: LoadGeneratorName;
 }
 
-export const USAGE = `usage: npm run bench -- [--duration S] [--warmup S] [--connections N] [--only ${TARGET_NAMES.join(',')}] [--load ${LOAD_GENERATOR_NAMES.join('|')}]`;
+export const USAGE = `usage: npm run bench -- [--suite ${SUITE_NAMES.join('|')}] [--duration S] [--warmup S] [--connections N] [--only ${TARGET_NAMES.join(',')}] [--load ${LOAD_GENERATOR_NAMES.join('|')}]`;
 
 function positiveNumber(flag: string, raw: string, integer: boolean): number {
   const value = Number(raw);
@@ -28,22 +40,23 @@ function positiveNumber(flag: string, raw: string, integer: boolean): number {
   return value;
 }
 
-function targetList(raw: string): TargetName[] {
+function targetList(raw: string, suite: SuiteName): readonly TargetName[] {
+  const known = SUITE_TARGETS[suite];
   const names = raw.split(',').map((name) => name.trim()).filter((name) => name !== '');
   for (const name of names) {
-    if (!(TARGET_NAMES as readonly string[]).includes(name)) {
-      throw new Error(`--only: unknown target "${name}" (known: ${TARGET_NAMES.join(', ')})`);
+    if (!(known as readonly string[]).includes(name)) {
+      throw new Error(`--only: unknown target "${name}" for --suite ${suite} (known: ${known.join(', ')})`);
     }
   }
   if (names.length === 0) throw new Error('--only needs at least one target');
   // Keep the canonical order so tables from different runs line up.
-  return TARGET_NAMES.filter((name) => names.includes(name));
+  return known.filter((name) => names.includes(name));
 }
 
-function loadGenerator(raw: string): LoadGeneratorName {
-  const known = LOAD_GENERATOR_NAMES.find((name) => name === raw);
-  if (known === undefined) throw new Error(`--load: unknown load generator "${raw}" (known: ${LOAD_GENERATOR_NAMES.join(', ')})`);
-  return known;
+function oneOf<Name extends string>(flag: string, known: readonly Name[], raw: string): Name {
+  const name = known.find((candidate) => candidate === raw);
+  if (name === undefined) throw new Error(`--${flag}: unknown value "${raw}" (known: ${known.join(', ')})`);
+  return name;
 }
 
 /** wrk's -d takes whole seconds only; refuse rather than silently round the run. */
@@ -62,20 +75,24 @@ export function parseBenchOptions(argv: readonly string[]): BenchOptions {
       warmup: { type: 'string', default: '3' },
       connections: { type: 'string', default: '64' },
       only: { type: 'string' },
-      load: { type: 'string', default: 'autocannon' },
+      load: { type: 'string' },
+      suite: { type: 'string', default: 'h1' },
     },
     strict: true,
     allowPositionals: false,
   });
-  const load = loadGenerator(values.load);
+  const suite = oneOf('suite', SUITE_NAMES, values.suite);
+  if (values.load !== undefined && suite !== 'h1') throw new Error(`--load applies to --suite h1 only (--suite ${suite} has its own load generator)`);
+  const load = oneOf('load', LOAD_GENERATOR_NAMES, values.load ?? 'autocannon');
   const durationSec = positiveNumber('duration', values.duration, false);
   const warmupSec = positiveNumber('warmup', values.warmup, false);
   checkWholeSeconds(load, { duration: durationSec, warmup: warmupSec });
   return {
+    suite,
     durationSec,
     warmupSec,
     connections: positiveNumber('connections', values.connections, true),
-    targets: values.only === undefined ? TARGET_NAMES : targetList(values.only),
+    targets: values.only === undefined ? SUITE_TARGETS[suite] : targetList(values.only, suite),
     load,
   };
 }

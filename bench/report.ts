@@ -1,6 +1,6 @@
 // Turns measured outcomes into the console table, the sluice ratios, and the markdown for RESULTS.md.
-import type { LoadFigures } from './load.js';
-import type { LoadGeneratorName, TargetName } from './options.js';
+import type { LatencyColumns, LoadFigures } from './load.js';
+import type { SuiteName, TargetName } from './options.js';
 
 export type TargetOutcome =
   | { readonly name: TargetName; readonly status: 'measured'; readonly figures: LoadFigures; readonly peakRssMiB: number | undefined }
@@ -19,7 +19,13 @@ export interface BenchReport {
   readonly command: string;
   /** Whether proxies ran on core 0 and the load generator and backend on core 1. */
   readonly pinned: boolean;
-  readonly loadGenerator: LoadGeneratorName;
+  readonly suite: SuiteName;
+  /** What crosses the proxy, e.g. "HTTP/1.1". */
+  readonly protocol: string;
+  readonly loadGenerator: string;
+  /** The traffic the load generator sends, e.g. "64 keep-alive connections, GET /". */
+  readonly workload: string;
+  readonly latencyColumns: LatencyColumns;
   readonly connections: number;
   readonly warmupSec: number;
   readonly durationSec: number;
@@ -48,7 +54,10 @@ export function failuresOf(figures: LoadFigures): number {
   return figures.errors + figures.non2xx;
 }
 
-const HEADER = ['target', 'req/s avg', 'req/s p50', 'lat p50 ms', 'lat p99 ms', 'errors+non2xx', 'peak RSS MiB'] as const;
+function headerOf(report: BenchReport): string[] {
+  const { typical, tail } = report.latencyColumns;
+  return ['target', 'req/s avg', 'req/s p50', `lat ${typical} ms`, `lat ${tail} ms`, 'errors+non2xx', 'peak RSS MiB'];
+}
 
 function rowOf(outcome: TargetOutcome): string[] {
   if (outcome.status === 'skipped') return [outcome.name, `skipped: ${outcome.reason}`, '', '', '', '', ''];
@@ -58,8 +67,8 @@ function rowOf(outcome: TargetOutcome): string[] {
     outcome.name,
     Math.round(figures.requestsPerSecAverage).toString(),
     figures.requestsPerSecP50 === undefined ? '-' : Math.round(figures.requestsPerSecP50).toString(),
-    figures.latencyP50Ms.toFixed(1),
-    figures.latencyP99Ms.toFixed(1),
+    figures.latencyTypicalMs.toFixed(1),
+    figures.latencyTailMs.toFixed(1),
     failures === 0 ? '0' : `${figures.errors}+${figures.non2xx} (!)`,
     outcome.peakRssMiB === undefined ? '-' : outcome.peakRssMiB.toFixed(1),
   ];
@@ -73,27 +82,29 @@ function methodLine(report: BenchReport): string {
   const placement = report.pinned
     ? `proxy pinned to core 0; ${report.loadGenerator} and backend on core 1`
     : 'no CPU pinning (taskset or a second core missing)';
-  return `load generator ${report.loadGenerator}, ${report.connections} keep-alive connections, GET /, ${report.warmupSec} s warm-up + ${report.durationSec} s measured; ${placement}`;
+  return `suite ${report.suite} (${report.protocol}); load generator ${report.loadGenerator}, ${report.workload}; ${report.warmupSec} s warm-up + ${report.durationSec} s measured; ${placement}`;
 }
 
 export function consoleTable(report: BenchReport): string {
-  const rows = [[...HEADER], ...report.outcomes.map(rowOf)];
+  const header = headerOf(report);
+  const rows = [header, ...report.outcomes.map(rowOf)];
   // Skipped rows carry their reason in one long cell; leave it out of the column width.
   const measuredRows = rows.filter((row) => !row[1]!.startsWith('skipped'));
-  const widths = HEADER.map((_, column) => Math.max(...measuredRows.map((row) => row[column]!.length)));
+  const widths = header.map((_, column) => Math.max(...measuredRows.map((row) => row[column]!.length)));
   const lines = rows.map((row) => row.map((cell, column) => (column === 0 ? cell.padEnd(widths[column]!) : cell.padStart(widths[column]!))).join('  ').trimEnd());
   return [...lines, '', ratioLine(report.ratios), methodLine(report)].join('\n');
 }
 
 export function markdownTable(report: BenchReport): string {
+  const header = headerOf(report);
   const rows = report.outcomes.map(rowOf);
   return [
     `### ${report.date} — Node ${report.node}, nproc ${report.nproc}`,
     '',
     `Command: \`${report.command}\`; ${methodLine(report)}.`,
     '',
-    `| ${HEADER.join(' | ')} |`,
-    `|${HEADER.map((_, column) => (column === 0 ? '---' : '---:')).join('|')}|`,
+    `| ${header.join(' | ')} |`,
+    `|${header.map((_, column) => (column === 0 ? '---' : '---:')).join('|')}|`,
     ...rows.map((row) => `| ${row.join(' | ')} |`),
     '',
     ratioLine(report.ratios),

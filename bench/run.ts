@@ -1,17 +1,17 @@
-// Entry point of `npm run bench`: starts the backend, measures each selected target in turn, prints
-// and saves the results, and leaves nothing behind (child processes by PID, temp directory).
+// Entry point of `npm run bench`: for the chosen suite, starts the backend, measures each selected
+// target in turn, prints and saves the results, and leaves nothing behind (child processes by PID, temp directory).
 import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { cpus, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { loadGeneratorNamed } from './load-generators.js';
-import type { LoadGenerator, LoadSettings } from './load.js';
+import type { LoadGenerator } from './load.js';
 import { parseBenchOptions, USAGE, type BenchOptions } from './options.js';
 import { pinSelf, stopAll } from './processes.js';
 import { consoleTable, failuresOf, markdownTable, sluiceRatios, type BenchReport, type TargetOutcome } from './report.js';
-import { processTree, sampleRss } from './rss.js';
+import { processTree, sampleRss, type RssSampler } from './rss.js';
+import { suiteNamed, suiteTarget, type Suite } from './suites.js';
 import { LOAD_CPU, type RunningTarget, type Target, type TargetContext } from './target.js';
-import { startBackend, targetNamed } from './targets.js';
+import { writeSelfSignedCertificate } from './tls-cert.js';
 
 const RESULTS_DIR = fileURLToPath(new URL('../../bench/.work/', import.meta.url));
 const RSS_SAMPLE_MS = 500;
@@ -35,14 +35,15 @@ async function measureTarget(target: Target, context: TargetContext, options: Be
     process.exitCode = 1;
     return { name: target.name, status: 'skipped', reason: 'failed to start' };
   }
+  let sampler: RssSampler | undefined;
   try {
-    const settings = (durationSec: number): LoadSettings => ({ connections: options.connections, durationSec });
     progress(`${target.name}: warm-up ${options.warmupSec} s on ${running.url} (${load.name})`);
-    await load.run(running.url, settings(options.warmupSec));
-    // The tree (nginx master + worker) is stable by now; resolve it once, outside the sampling loop.
-    const sampler = running.pid === undefined ? undefined : sampleRss(processTree(running.pid), RSS_SAMPLE_MS);
-    progress(`${target.name}: measuring ${options.durationSec} s`);
-    const figures = await load.run(running.url, settings(options.durationSec));
+    const settings = { connections: options.connections, warmupSec: options.warmupSec, durationSec: options.durationSec };
+    const figures = await load.run(running.url, settings, () => {
+      progress(`${target.name}: measuring ${options.durationSec} s`);
+      // The tree (nginx master + worker) is stable by now; resolve it once, outside the sampling loop.
+      if (running.pid !== undefined) sampler = sampleRss(processTree(running.pid), RSS_SAMPLE_MS);
+    });
     const peakRssMiB = sampler?.stop();
     if (failuresOf(figures) > 0) {
       progress(`${target.name}: ${figures.errors} errors and ${figures.non2xx} non-2xx answers: figures are not valid`);
@@ -50,17 +51,20 @@ async function measureTarget(target: Target, context: TargetContext, options: Be
     }
     return { name: target.name, status: 'measured', figures, peakRssMiB };
   } finally {
+    // Only matters when the run failed: stopping a stopped sampler does nothing.
+    sampler?.stop();
     await running.stop();
   }
 }
 
-async function runBench(options: BenchOptions, load: LoadGenerator, workDir: string): Promise<BenchReport> {
+async function runBench(options: BenchOptions, suite: Suite, load: LoadGenerator, workDir: string): Promise<BenchReport> {
   const pinned = await pinSelf(LOAD_CPU);
-  const backend = await startBackend();
-  const context: TargetContext = { backendPort: Number(new URL(backend.url).port), workDir };
+  const certificate = suite.needsCertificate ? await writeSelfSignedCertificate(workDir) : undefined;
+  const backend = await suite.startBackend();
+  const context: TargetContext = { backendPort: backend.port, workDir, certificate };
   const outcomes: TargetOutcome[] = [];
   try {
-    for (const name of options.targets) outcomes.push(await measureTarget(targetNamed(name), context, options, load));
+    for (const name of options.targets) outcomes.push(await measureTarget(suiteTarget(suite, name), context, options, load));
   } finally {
     await backend.stop();
   }
@@ -70,7 +74,11 @@ async function runBench(options: BenchOptions, load: LoadGenerator, workDir: str
     nproc: cpus().length,
     command: ['npm run bench', ...(process.argv.length > 2 ? ['--', ...process.argv.slice(2)] : [])].join(' '),
     pinned,
+    suite: suite.name,
+    protocol: suite.protocol,
     loadGenerator: load.name,
+    workload: load.workload(options.connections),
+    latencyColumns: load.latencyColumns,
     connections: options.connections,
     warmupSec: options.warmupSec,
     durationSec: options.durationSec,
@@ -88,10 +96,11 @@ async function main(): Promise<void> {
     process.exitCode = 2;
     return;
   }
-  const load = loadGeneratorNamed(options.load);
-  const loadUnavailable = load.unavailable();
-  if (loadUnavailable !== undefined) {
-    process.stderr.write(`--load ${load.name}: ${loadUnavailable}\n`);
+  const suite = suiteNamed(options.suite);
+  const load = suite.loadGenerator(options);
+  const unavailable = load.unavailable() ?? suite.unavailable();
+  if (unavailable !== undefined) {
+    process.stderr.write(`--suite ${suite.name} with ${load.name}: ${unavailable}\n`);
     process.exitCode = 2;
     return;
   }
@@ -107,7 +116,7 @@ async function main(): Promise<void> {
   process.once('SIGINT', interrupted);
   process.once('SIGTERM', interrupted);
   try {
-    const report = await runBench(options, load, workDir);
+    const report = await runBench(options, suite, load, workDir);
     await mkdir(RESULTS_DIR, { recursive: true });
     const jsonPath = join(RESULTS_DIR, 'last.json');
     await writeFile(jsonPath, `${JSON.stringify(report, null, 2)}\n`);

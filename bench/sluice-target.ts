@@ -1,37 +1,53 @@
-// The system under test: the built Sluice CLI with one worker, fed a generated single-route config.
+// The system under test: the built Sluice CLI with one worker, fed a generated single-route config
+// whose listener and cluster speak what the suite measures (HTTP/1.1, h2 over TLS, or gRPC over h2c).
 import { existsSync } from 'node:fs';
 import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { freePort } from './processes.js';
-import { PROXY_CPU, startServingProcess, type Target, type TargetContext } from './target.js';
+import { PROXY_CPU, requireCertificate, startServingProcess, type CertificatePaths, type Endpoint, type Target, type TargetContext } from './target.js';
 
 const CLI = fileURLToPath(new URL('../src/cli.js', import.meta.url));
 const START_TIMEOUT_MS = 15_000;
 
-export function sluiceConfig(listenPort: number, backendPort: number): string {
+export interface SluiceFlavour {
+  /** Listener: plain HTTP (HTTP/1.1 and h2c) or TLS with h2 by ALPN when a certificate is given. */
+  readonly tls: boolean;
+  /** Cluster protocol: the HTTP/1.1 default, or h2c for a gRPC backend. */
+  readonly clusterProtocol: 'http1' | 'h2c';
+  readonly endpoint: (port: number) => Endpoint;
+}
+
+export function sluiceConfig(listenPort: number, backendPort: number, certificate?: CertificatePaths, clusterProtocol: SluiceFlavour['clusterProtocol'] = 'http1'): string {
+  const listener = certificate === undefined
+    ? 'protocol: http'
+    : `protocol: https, tls: { certificates: [{ cert: "${certificate.certPath}", key: "${certificate.keyPath}" }] }`;
+  const protocol = clusterProtocol === 'h2c' ? 'protocol: h2c, ' : '';
   return [
-    `listeners: [{ name: web, address: "127.0.0.1:${listenPort}", protocol: http }]`,
+    `listeners: [{ name: web, address: "127.0.0.1:${listenPort}", ${listener} }]`,
     'routes: [{ paths: [{ path: /, pathType: Prefix, cluster: backend }] }]',
-    `clusters: [{ name: backend, endpoints: [{ address: "127.0.0.1:${backendPort}" }] }]`,
+    `clusters: [{ name: backend, ${protocol}endpoints: [{ address: "127.0.0.1:${backendPort}" }] }]`,
     '',
   ].join('\n');
 }
 
-export const sluiceTarget: Target = {
-  name: 'sluice',
-  unavailable: () => (existsSync(CLI) ? undefined : `${CLI} not built`),
-  async start(context: TargetContext) {
-    const port = await freePort();
-    const configPath = join(context.workDir, 'sluice.yaml');
-    await writeFile(configPath, sluiceConfig(port, context.backendPort));
-    return startServingProcess({
-      name: 'sluice',
-      command: process.execPath,
-      args: [CLI, '--config', configPath, '--workers', '1', '--admin', '127.0.0.1:0', '--log-level', 'warn'],
-      cpu: PROXY_CPU,
-      port,
-      startTimeoutMs: START_TIMEOUT_MS,
-    });
-  },
-};
+export function sluiceTarget(flavour: SluiceFlavour): Target {
+  return {
+    name: 'sluice',
+    unavailable: () => (existsSync(CLI) ? undefined : `${CLI} not built`),
+    async start(context: TargetContext) {
+      const port = await freePort();
+      const configPath = join(context.workDir, 'sluice.yaml');
+      const certificate = flavour.tls ? requireCertificate(context) : undefined;
+      await writeFile(configPath, sluiceConfig(port, context.backendPort, certificate, flavour.clusterProtocol));
+      return startServingProcess({
+        name: 'sluice',
+        command: process.execPath,
+        args: [CLI, '--config', configPath, '--workers', '1', '--admin', '127.0.0.1:0', '--log-level', 'warn'],
+        cpu: PROXY_CPU,
+        endpoint: flavour.endpoint(port),
+        startTimeoutMs: START_TIMEOUT_MS,
+      });
+    },
+  };
+}

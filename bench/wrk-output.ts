@@ -33,8 +33,8 @@ export function parseWrkReport(report: string): LoadFigures {
   return {
     requestsPerSecAverage: numberAfter(report, /^Requests\/sec:\s+([\d.]+)\s*$/m, 'Requests/sec line'),
     requestsPerSecP50: undefined,
-    latencyP50Ms: latencyMs(report, '50'),
-    latencyP99Ms: latencyMs(report, '99'),
+    latencyTypicalMs: latencyMs(report, '50'),
+    latencyTailMs: latencyMs(report, '99'),
     totalRequests: numberAfter(report, /^\s*(\d+) requests in /m, 'request count'),
     errors: sumOfCounts(report, SOCKET_ERRORS),
     non2xx: sumOfCounts(report, FAILED_STATUSES),
