@@ -45,6 +45,9 @@ export class DownstreamH2 {
       server = this.#createServer(key, listener);
       this.#servers.set(key, server);
     }
+    // Listeners accept half-open for HTTP/1.1; an HTTP/2 session ends with its client's FIN (a client
+    // that vanishes without GOAWAY would otherwise keep the session, and a drain, waiting forever).
+    socket.allowHalfOpen = false;
     if (buffered !== undefined) {
       // Back into the socket, unread: the session reads what is buffered before anything new.
       socket.pause();

@@ -166,11 +166,13 @@ export class H2Exchange {
     } catch (error) {
       return this.#fail(upstreamFailure(error));
     }
+    const { statusCode, body, trailers } = response;
+    // The client may go away at any point of the download: that aborts the body, which is not a crash.
+    body.on('error', () => this.#fail('upstream_reset'));
     if (!this.#open()) {
-      response.body.destroy();
+      body.destroy();
       return;
     }
-    const { statusCode, body, trailers } = response;
     const noBody = headers[':method'] === 'HEAD' || statusCode === 204 || statusCode === 304;
     this.#respond(statusCode, endToEnd(response.headers), noBody);
     if (noBody) {
@@ -178,7 +180,6 @@ export class H2Exchange {
       return;
     }
     stream.once('wantTrailers', () => stream.sendTrailers(endToEnd(trailers)));
-    body.on('error', () => stream.close(NGHTTP2_INTERNAL_ERROR));
     body.pipe(stream);
   }
 

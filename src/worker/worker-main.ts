@@ -114,7 +114,7 @@ function startDrain(): void {
   for (const session of sessions) session.close(); // GOAWAY; open streams finish
   if (connections.size === 0 && sessions.size === 0) return exitDrained();
   setTimeout(() => {
-    log.warn('drain timeout: closing connections still busy', { connections: connections.size });
+    log.warn('drain timeout: closing connections still busy', { connections: connections.size, http2Sessions: sessions.size });
     for (const connection of connections) connection.destroy();
     for (const session of sessions) session.destroy();
     exitDrained();

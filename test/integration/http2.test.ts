@@ -5,11 +5,12 @@ import t from 'tap';
 import { mkdtempSync, readFileSync } from 'node:fs';
 import http2 from 'node:http2';
 import https from 'node:https';
-import type { AddressInfo } from 'node:net';
+import net, { type AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import type tls from 'node:tls';
 import { request } from 'undici';
+import { adminText, eventually, metricValue } from '../helpers/admin.js';
 import { startBackend } from '../helpers/backend.js';
 import { makeCertificate } from '../helpers/certificates.js';
 import { rawExchange, responseHeaders } from '../helpers/raw-http.js';
@@ -241,4 +242,25 @@ clusters: [{ name: gone, protocol: h2c, endpoints: [{ address: "127.0.0.1:${dead
   const viaH2 = await h2Get(client, '/');
   t.same([viaH2.status, viaH2.headers['x-sluice-error']], [502, 'upstream_connect_failed'], 'HTTP/2 client');
   t.equal(await sluice.stop(), 0);
+});
+
+t.test('an HTTP/2 client that vanishes without GOAWAY does not keep its session (or a drain) waiting', async (t) => {
+  const backend = await startBackend(t, 'b');
+  const sluice = await startSluice(t, `
+listeners: [{ name: web, address: "127.0.0.1:0", protocol: http }]
+routes: [{ paths: [{ path: /, pathType: Prefix, cluster: b }] }]
+clusters: [{ name: b, endpoints: [{ address: "${backend.address}" }] }]
+drainTimeout: 60s
+`);
+  const [host, port] = sluice.listeners.web!.split(':');
+  const sockets = Array.from({ length: 4 }, () => net.connect({ host, port: Number(port) }));
+  const clients = sockets.map((socket) => http2.connect(`http://${sluice.listeners.web}`, { createConnection: () => socket }));
+  await Promise.all(clients.map((client) => h2Get(client, '/')));
+  for (const socket of sockets) socket.destroy(); // FIN, no GOAWAY
+  const active = async () => metricValue((await adminText(sluice.admin, '/metrics')).text, 'sluice_downstream_connections_active');
+  await eventually(async () => (await active()) === 0, 10_000, 'the sessions to close');
+  t.pass('every session closed with its socket');
+  const started = Date.now();
+  t.equal(await sluice.stop(), 0);
+  t.ok(Date.now() - started < 30_000, 'the drain did not wait for its timeout');
 });
