@@ -1,21 +1,12 @@
 // HTTP/2 configuration: the listener `http2` block, `tls.alpn` on https listeners and the cluster
 // `protocol`: defaults, every problem with its path, and the Snapshot fields they become.
 import t from 'tap';
-import { buildSnapshot, formatProblems, parseConfig, validateConfig, type ConfigResult, type SluiceConfig } from '../../src/config/index.js';
+import { buildSnapshot, parseConfig, validateConfig, type ConfigResult } from '../../src/config/index.js';
 import { makeCertificate } from '../helpers/certificates.js';
+import { accepted, problemLines } from '../helpers/config-results.js';
 
 const DEFAULT_HTTP2 = { enabled: true, maxConcurrentStreams: 100, maxHeaderListSize: 16_384, maxResetsPerSecond: 200 };
 
-/** The problems of a result that must have failed, as `path: message` lines. */
-function problemLines(result: ConfigResult): string[] {
-  if (result.ok) throw new Error('expected the configuration to be rejected');
-  return result.problems.map(({ path, message }) => `${path}: ${message}`);
-}
-
-function accepted(result: ConfigResult): SluiceConfig {
-  if (!result.ok) throw new Error(formatProblems('test', result.problems));
-  return result.config;
-}
 
 /** One http listener with the given http2 block (absent when undefined). */
 function http(http2?: unknown): ConfigResult {

@@ -4,19 +4,10 @@ import { execFileSync } from 'node:child_process';
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import t from 'tap';
-import { formatProblems, loadConfigFile, parseConfig, validateConfig, type ConfigResult, type SluiceConfig } from '../../src/config/index.js';
+import { loadConfigFile, parseConfig, validateConfig, type ConfigResult } from '../../src/config/index.js';
 import { makeCertificate } from '../helpers/certificates.js';
+import { accepted, problemLines } from '../helpers/config-results.js';
 
-/** The problems of a result that must have failed, as `path: message` lines. */
-function problemLines(result: ConfigResult): string[] {
-  if (result.ok) throw new Error('expected the configuration to be rejected');
-  return result.problems.map(({ path, message }) => `${path}: ${message}`);
-}
-
-function accepted(result: ConfigResult): SluiceConfig {
-  if (!result.ok) throw new Error(formatProblems('test', result.problems));
-  return result.config;
-}
 
 /** One https listener with the given tls block (and optional routes), validated against `baseDir`. */
 function https(tls: unknown, baseDir: string, extra: Record<string, unknown> = {}): ConfigResult {

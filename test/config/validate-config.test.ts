@@ -3,7 +3,8 @@
 import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import t from 'tap';
-import { formatProblems, loadConfigFile, parseConfig, validateConfig, type ConfigResult } from '../../src/config/index.js';
+import { formatProblems, loadConfigFile, parseConfig, validateConfig } from '../../src/config/index.js';
+import { problemLines } from '../helpers/config-results.js';
 
 const FULL = `
 listeners:
@@ -36,12 +37,6 @@ drainTimeout: 10s
 `;
 
 const DEFAULT_HTTP2 = { enabled: true, maxConcurrentStreams: 100, maxHeaderListSize: 16_384, maxResetsPerSecond: 200 };
-
-/** The problems of a result that must have failed, as `path: message` lines. */
-function problemLines(result: ConfigResult): string[] {
-  if (result.ok) throw new Error('expected the configuration to be rejected');
-  return result.problems.map(({ path, message }) => `${path}: ${message}`);
-}
 
 /** A minimal valid configuration with `extra` merged over it. */
 function minimal(extra: Record<string, unknown>): Record<string, unknown> {

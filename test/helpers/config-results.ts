@@ -1,0 +1,14 @@
+// Reading ConfigResults in tests: the problems of one that must fail, the config of one that must pass.
+import { formatProblems, type ConfigResult, type SluiceConfig } from '../../src/config/index.js';
+
+/** The problems of a result that must have failed, as `path: message` lines. */
+export function problemLines(result: ConfigResult): string[] {
+  if (result.ok) throw new Error('expected the configuration to be rejected');
+  return result.problems.map(({ path, message }) => `${path}: ${message}`);
+}
+
+/** The config of a result that must have passed; a rejection throws with every problem. */
+export function accepted(result: ConfigResult): SluiceConfig {
+  if (!result.ok) throw new Error(formatProblems('test', result.problems));
+  return result.config;
+}
