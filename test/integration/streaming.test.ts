@@ -41,8 +41,9 @@ clusters: [{ name: stream, endpoints: [{ address: "${backend.address}" }], timeo
   // Warm up with 16 MB each way so the baseline includes V8's steady garbage slack for streamed
   // chunks (it collects external memory in steps of tens of MB); what must not happen is growth that
   // scales with the 100 MB bodies.
-  // New connections each time, so that both workers warm up.
-  for (let i = 0; i < 4; i++) {
+  // New connections each time, so that both workers warm up (16 connections: a worker left cold would
+  // add its own slack to the measurement, and the kernel picks the worker).
+  for (let i = 0; i < 8; i++) {
     await (await request(sluice.url('/warm'), { method: 'POST', body: bodyOf(16 * 1024 * 1024), reset: true })).body.text();
     await (await request(sluice.url('/warm'), { headers: { 'x-size': String(16 * 1024 * 1024) }, reset: true })).body.dump();
   }
