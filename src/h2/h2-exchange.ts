@@ -11,6 +11,7 @@ import { grpcErrorHeaders, isGrpcContentType, parseGrpcTimeout } from '../grpc/g
 import type { RouteStats } from '../observability/route-stats.js';
 import type { WorkerMetrics } from '../observability/worker-metrics.js';
 import type { ListenerRuntime, Runtime, UpstreamEndpoint } from '../worker/runtime.js';
+import { httpsLocation, setForwardedFields } from '../proxy/forwarding.js';
 import { upstreamFailure } from './upstream-failure.js';
 import { wasRefused } from './upstream-h2-pool.js';
 
@@ -29,18 +30,14 @@ const CONNECTION_SPECIFIC = new Set([
 ]);
 
 /** Request headers for the endpoint: end-to-end fields, `te: trailers` (gRPC needs it), X-Forwarded-*. */
-function forwardedHeaders(headers: IncomingHttpHeaders, clientIp: string, listener: ListenerRuntime, authority: string): OutgoingHttpHeaders {
+function forwardedHeaders(headers: IncomingHttpHeaders, clientIp: string, listener: ListenerRuntime, authority: string | undefined): OutgoingHttpHeaders {
   const out: OutgoingHttpHeaders = {};
   for (const name in headers) {
     if (name.charCodeAt(0) === 0x3a /* ':' */ || CONNECTION_SPECIFIC.has(name)) continue;
     if (name === 'te' && headers.te !== 'trailers') continue;
     out[name] = headers[name];
   }
-  const forwardedFor = headers['x-forwarded-for'];
-  out['x-forwarded-for'] = forwardedFor === undefined ? clientIp : `${forwardedFor}, ${clientIp}`;
-  out['x-forwarded-proto'] = listener.proto;
-  out['x-forwarded-host'] = authority;
-  out['x-forwarded-port'] = listener.portText;
+  setForwardedFields(out, headers['x-forwarded-for'], clientIp, listener, authority);
   return out;
 }
 
@@ -102,7 +99,7 @@ export class H2Exchange {
 
     const deadlineMs = (this.#grpc ? parseGrpcTimeout(headers['grpc-timeout'] as string | undefined) : undefined) ?? cluster.requestTimeoutMs;
     this.#timer = setTimeout(() => this.#fail('upstream_timeout'), deadlineMs);
-    const forwarded = forwardedHeaders(headers, this.#stream.session?.socket?.remoteAddress ?? '', this.#listener, authority ?? '');
+    const forwarded = forwardedHeaders(headers, this.#stream.session?.socket?.remoteAddress ?? '', this.#listener, authority);
     if (endpoint.h2 !== undefined) this.#sendH2(endpoint, forwarded, false);
     else void this.#sendH1(endpoint, forwarded);
   }
@@ -224,11 +221,9 @@ export class H2Exchange {
   #redirect(authority: string | undefined, path: string, httpsPort: number | undefined): void {
     if (authority === undefined || httpsPort === undefined) return this.#reply('bad_request');
     if (!this.#open()) return;
-    const colon = authority.lastIndexOf(':');
-    const host = colon < 0 || colon < authority.lastIndexOf(']') ? authority : authority.slice(0, colon);
     this.#responded = true;
     this.#status = 308;
-    this.#stream.respond({ [HTTP2_HEADER_STATUS]: 308, location: `https://${host}${httpsPort === 443 ? '' : `:${httpsPort}`}${path}` }, { endStream: true });
+    this.#stream.respond({ [HTTP2_HEADER_STATUS]: 308, location: httpsLocation(authority, httpsPort, path) }, { endStream: true });
   }
 
   /** An expected failure: a local reply while nothing was answered, else the stream is reset. */

@@ -15,6 +15,7 @@ import type { ClusterProtocol } from '../snapshot.js';
 import type { WorkerMetrics } from '../observability/worker-metrics.js';
 import type { ListenerRuntime, Runtime, UpstreamEndpoint } from '../worker/runtime.js';
 import { BODY_CONTINUES, BODY_INVALID, BodyFramer, BodyMode } from './body-framer.js';
+import { httpsLocation, setForwardedFields } from './forwarding.js';
 import { localReplies, type LocalReply } from './local-reply.js';
 import type { Ticker } from './ticker.js';
 import type { UpstreamConnection, UpstreamFailure, UpstreamOwner } from './upstream-connection.js';
@@ -143,14 +144,8 @@ export class ProxyExchange implements UpstreamOwner, BridgeOwner {
   /** Carries this request to an h2/h2c endpoint (its body follows through `writeBody`). */
   #openBridge(pool: UpstreamH2Pool, protocol: ClusterProtocol, head: RequestHead): H1ToH2Bridge {
     const bridge = (this.#bridge ??= new H1ToH2Bridge(this.#downstream, this));
-    const downstream = this.#downstream;
-    const forwardedFor = head.forwardedFor === undefined ? downstream.clientIp : `${head.forwardedFor}, ${downstream.clientIp}`;
-    const forwarded: Record<string, string> = {
-      'x-forwarded-for': forwardedFor,
-      'x-forwarded-proto': downstream.listener.proto,
-      'x-forwarded-port': downstream.listener.portText,
-    };
-    if (head.host !== undefined) forwarded['x-forwarded-host'] = head.host;
+    const forwarded: Record<string, string> = {};
+    setForwardedFields(forwarded, head.forwardedFor, this.#downstream.clientIp, this.#downstream.listener, head.host);
     this.#bridging = true;
     bridge.open(pool, protocol === 'h2' ? 'https' : 'http', head, forwarded, head.chunked || head.contentLength > 0);
     return bridge;
@@ -158,6 +153,7 @@ export class ProxyExchange implements UpstreamOwner, BridgeOwner {
 
   // ── BridgeOwner ───────────────────────────────────────────────────────────────────────────────
 
+  /** Whether the client connection may carry another request after this one's response. */
   keepAlive(): boolean {
     return this.#head.keepAlive && this.requestDone && !this.#downstream.draining;
   }
@@ -335,7 +331,7 @@ export class ProxyExchange implements UpstreamOwner, BridgeOwner {
     this.#status = head.status;
     this.#responsePhase = ResponsePhase.Body;
     this.#upstreamReusable = head.keepAlive;
-    this.#clientKeepAlive = request.keepAlive && this.requestDone && !head.closeDelimited && !this.#downstream.draining;
+    this.#clientKeepAlive = this.keepAlive() && !head.closeDelimited;
     const bodiless = request.method === 'HEAD' || head.status === 204 || head.status === 304;
     if (bodiless) this.#responseBody.start(false, 0, false);
     else this.#responseBody.start(head.chunked, head.contentLength, head.closeDelimited);
@@ -418,7 +414,7 @@ export class ProxyExchange implements UpstreamOwner, BridgeOwner {
   #redirectToHttps(httpsPort: number | undefined): void {
     const host = this.#head.host;
     if (host === undefined || httpsPort === undefined) return this.#reply('bad_request');
-    const location = `https://${hostWithoutPort(host)}${httpsPort === 443 ? '' : `:${httpsPort}`}${this.#head.target}`;
+    const location = httpsLocation(host, httpsPort, this.#head.target);
     this.#respond(308, (keepAlive) =>
       `HTTP/1.1 308 Permanent Redirect\r\nlocation: ${location}\r\ncontent-length: 0\r\n` +
       `connection: ${keepAlive ? 'keep-alive' : 'close'}\r\n\r\n`);
@@ -427,7 +423,7 @@ export class ProxyExchange implements UpstreamOwner, BridgeOwner {
   /** Answers the request from Sluice itself; keep-alive only when the whole request was read. */
   #respond(status: number, head: (keepAlive: boolean) => Buffer | string, body?: Buffer): void {
     const downstream = this.#downstream;
-    const keepAlive = this.#head.keepAlive && this.requestDone && !downstream.draining;
+    const keepAlive = this.keepAlive();
     this.#status = status;
     this.#record();
     this.#complete();
@@ -489,8 +485,3 @@ function writeHeadAndBody(
   return flowing;
 }
 
-/** `example.com:8080` → `example.com`; `[::1]:8080` → `[::1]`. */
-function hostWithoutPort(host: string): string {
-  const colon = host.lastIndexOf(':');
-  return colon < 0 || colon < host.lastIndexOf(']') ? host : host.slice(0, colon);
-}
