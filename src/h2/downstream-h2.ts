@@ -19,6 +19,8 @@ export interface DownstreamH2Deps {
   /** Sessions open and closed, for drain and the connection gauge. */
   sessionOpened(session: Http2Session): void;
   sessionClosed(session: Http2Session): void;
+  /** A session was cut off by the rapid-reset guard. */
+  abusiveClientClosed(): void;
 }
 
 function settingsOf(http2Settings: Http2Snapshot): http2.Settings {
@@ -114,6 +116,7 @@ export class DownstreamH2 {
           log.warn('closing an HTTP/2 connection that resets streams abusively', { resets });
           session.goaway(NGHTTP2_ENHANCE_YOUR_CALM);
           session.destroy();
+          this.#deps.abusiveClientClosed();
         }
       });
     });

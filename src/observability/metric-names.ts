@@ -10,6 +10,8 @@ export const metricNames = {
   activeConnections: 'sluice_downstream_connections_active',
   /** counter; labels: worker — connections each worker accepted (shows the kernel spreading them) */
   workerConnections: 'sluice_worker_connections_total',
+  /** counter; HTTP/2 connections closed for resetting streams abusively (http2.maxResetsPerSecond) */
+  http2RapidResetCloses: 'sluice_http2_rapid_reset_closes_total',
   /** counter; labels: code (an ErrorCode) */
   localReplies: 'sluice_local_replies_total',
   /** gauge; the snapshot version the control plane publishes */

@@ -13,6 +13,12 @@ export class WorkerMetrics {
     help: 'Downstream connections open.',
     registers: [this.registry],
   });
+  /** HTTP/2 connections cut off by the rapid-reset guard. */
+  readonly rapidResetCloses = new Counter({
+    name: metricNames.http2RapidResetCloses,
+    help: 'HTTP/2 connections closed because the client reset more than http2.maxResetsPerSecond streams in a second.',
+    registers: [this.registry],
+  });
   /** Connections this worker accepted. */
   readonly accepted: Counter.Internal;
   /** One child per error code, resolved at start. */

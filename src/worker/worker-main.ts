@@ -59,6 +59,7 @@ const downstreamH2 = new DownstreamH2({
     metrics.connections.inc();
     if (draining) session.close();
   },
+  abusiveClientClosed: () => metrics.rapidResetCloses.inc(),
   sessionClosed(session) {
     sessions.delete(session);
     metrics.connections.dec();

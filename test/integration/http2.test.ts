@@ -159,6 +159,8 @@ clusters: [{ name: calm, endpoints: [{ address: "${backend.address}" }] }]
   const healthy = http2.connect(`http://${sluice.listeners.web}`);
   t.teardown(() => healthy.close());
   t.equal((await h2Get(healthy, '/')).body, 'ok', 'other clients are served');
+  const metrics = (await adminText(sluice.admin, '/metrics')).text;
+  t.equal(metricValue(metrics, 'sluice_http2_rapid_reset_closes_total'), 1, 'the cut-off is counted');
   t.equal(await sluice.stop(), 0);
 });
 
