@@ -18,6 +18,8 @@ const NOT_FOR_H1_CLIENT = new Set(['connection', 'keep-alive', 'proxy-connection
 export interface BridgeOwner {
   /** Whether the client connection may stay open after this response (asked when the head goes out). */
   keepAlive(): boolean;
+  /** The endpoint's final status arrived (for its outcome record). */
+  upstreamResponded(status: number): void;
   /** The response is complete. */
   bridged(status: number, keepAlive: boolean): void;
   /** The endpoint failed; `responseStarted` says whether a local reply is still possible. */
@@ -106,6 +108,7 @@ export class H1ToH2Bridge {
   #onResponse(headers: IncomingHttpHeaders, flags: number): void {
     const status = (this.#status = Number(headers[HTTP2_HEADER_STATUS]));
     if (status < 200) return; // interim responses are not relayed across the protocol change
+    this.#owner.upstreamResponded(status);
     this.#responseStarted = true;
     const endStream = (flags & NGHTTP2_FLAG_END_STREAM) !== 0;
     const bodiless = this.#method === 'HEAD' || status === 204 || status === 304;

@@ -9,6 +9,7 @@ import type { EndpointTable } from '../balancing/endpoint-table.js';
 import { errorTable, type ErrorCode } from '../errors.js';
 import { grpcErrorHeaders, isGrpcContentType, parseGrpcTimeout } from '../grpc/grpc-status.js';
 import type { RouteStats } from '../observability/route-stats.js';
+import type { OutcomeRecorder } from '../outlier/outcome-recorder.js';
 import type { WorkerMetrics } from '../observability/worker-metrics.js';
 import type { ListenerRuntime, Runtime, UpstreamEndpoint } from '../worker/runtime.js';
 import { httpsLocation, setForwardedFields } from '../proxy/forwarding.js';
@@ -60,6 +61,7 @@ export class H2Exchange {
   readonly #startedAt = performance.now();
   #stats!: RouteStats;
   #endpoint: UpstreamEndpoint | undefined;
+  #outcomes: OutcomeRecorder | undefined;
   /** `:scheme` towards the endpoint: https for h2 clusters, http for h2c. */
   #scheme = 'http';
   #upstream: ClientHttp2Stream | undefined;
@@ -95,6 +97,7 @@ export class H2Exchange {
     const endpoint = (this.#endpoint = cluster.balancer.pick({ attempt: 0 }));
     if (endpoint === undefined) return this.#reply('no_healthy_endpoint');
     this.#deps.table.beginRequest(endpoint.slot);
+    this.#outcomes = cluster.outcomes;
     this.#scheme = cluster.protocol === 'h2' ? 'https' : 'http';
 
     const deadlineMs = (this.#grpc ? parseGrpcTimeout(headers['grpc-timeout'] as string | undefined) : undefined) ?? cluster.requestTimeoutMs;
@@ -139,6 +142,7 @@ export class H2Exchange {
     if (!this.#open()) return;
     const stream = this.#stream;
     const status = Number(headers[HTTP2_HEADER_STATUS]);
+    this.#outcomes!.response(this.#endpoint!.slot, status);
     const endStream = (flags & NGHTTP2_FLAG_END_STREAM) !== 0;
     this.#respond(status, endToEnd(headers), endStream);
     if (!endStream) upstream.pipe(stream);
@@ -164,6 +168,7 @@ export class H2Exchange {
       return this.#fail(upstreamFailure(error));
     }
     const { statusCode, body, trailers } = response;
+    this.#outcomes!.response(endpoint.slot, statusCode);
     // The client may go away at any point of the download: that aborts the body, which is not a crash.
     body.on('error', () => this.#fail('upstream_reset'));
     if (!this.#open()) {
@@ -229,6 +234,8 @@ export class H2Exchange {
   /** An expected failure: a local reply while nothing was answered, else the stream is reset. */
   #fail(code: ErrorCode): void {
     if (this.#done) return;
+    // Every failure here comes from the endpoint's side; after a response its outcome is already told.
+    if (!this.#responded && this.#endpoint !== undefined) this.#outcomes!.gatewayFailure(this.#endpoint.slot);
     const upstream = this.#upstream;
     this.#upstream = undefined;
     if (upstream !== undefined && !upstream.destroyed) upstream.close(NGHTTP2_CANCEL);

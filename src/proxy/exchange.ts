@@ -11,6 +11,7 @@ import {
 import { H1ToH2Bridge, type BridgeOwner } from '../h2/h1-to-h2-bridge.js';
 import type { UpstreamH2Pool } from '../h2/upstream-h2-pool.js';
 import type { RouteStats } from '../observability/route-stats.js';
+import type { OutcomeRecorder } from '../outlier/outcome-recorder.js';
 import type { ClusterProtocol } from '../snapshot.js';
 import type { WorkerMetrics } from '../observability/worker-metrics.js';
 import type { ListenerRuntime, Runtime, UpstreamEndpoint } from '../worker/runtime.js';
@@ -69,6 +70,9 @@ export class ProxyExchange implements UpstreamOwner, BridgeOwner {
   #head!: RequestHead;
   #stats!: RouteStats;
   #endpoint: UpstreamEndpoint | undefined;
+  /** The picked endpoint's cluster recorder, and whether this request's outcome is still to be told. */
+  #outcomes: OutcomeRecorder | undefined;
+  #outcomePending = false;
   #upstream: UpstreamConnection | undefined;
   #requestHeadText = '';
   /** Body bytes that arrived with the head; when they are the whole body the request can be replayed. */
@@ -111,6 +115,8 @@ export class ProxyExchange implements UpstreamOwner, BridgeOwner {
     const endpoint = target === undefined || redirect ? undefined : target.cluster.balancer.pick(this.#pick);
     if (endpoint !== undefined) {
       this.#endpoint = endpoint;
+      this.#outcomes = target!.cluster.outcomes;
+      this.#outcomePending = true;
       this.#deps.table.beginRequest(endpoint.slot);
       this.deadline = this.#deps.ticker.now + target!.cluster.requestTimeoutMs;
     }
@@ -156,6 +162,10 @@ export class ProxyExchange implements UpstreamOwner, BridgeOwner {
   /** Whether the client connection may carry another request after this one's response. */
   keepAlive(): boolean {
     return this.#head.keepAlive && this.requestDone && !this.#downstream.draining;
+  }
+
+  upstreamResponded(status: number): void {
+    this.#recordResponse(status);
   }
 
   bridged(status: number, keepAlive: boolean): void {
@@ -329,6 +339,7 @@ export class ProxyExchange implements UpstreamOwner, BridgeOwner {
   #startResponse(head: ResponseHead, buf: Buffer, end: number): void {
     const request = this.#head;
     this.#status = head.status;
+    this.#recordResponse(head.status);
     this.#responsePhase = ResponsePhase.Body;
     this.#upstreamReusable = head.keepAlive;
     this.#clientKeepAlive = this.keepAlive() && !head.closeDelimited;
@@ -359,6 +370,7 @@ export class ProxyExchange implements UpstreamOwner, BridgeOwner {
   #openTunnel(head: ResponseHead, buf: Buffer, end: number): void {
     if (this.#head.upgrade === undefined) return this.#fail('upstream_bad_response');
     this.#status = 101;
+    this.#recordResponse(101);
     this.#responsePhase = ResponsePhase.Tunnel;
     this.deadline = this.#deps.ticker.now + this.#downstream.listener.idleTimeoutMs;
     this.#record();
@@ -387,6 +399,8 @@ export class ProxyExchange implements UpstreamOwner, BridgeOwner {
   /** An expected failure: a local reply if nothing was sent to the client yet, else close it. */
   #fail(code: ErrorCode): void {
     if (!this.active) return;
+    // A bad request is the client's doing, and so is a timeout while it was still sending the body.
+    if (code !== 'bad_request' && (code !== 'upstream_timeout' || this.requestDone)) this.#recordGatewayFailure();
     if (this.#bridging) {
       this.#bridging = false;
       this.#bridge!.abort();
@@ -438,10 +452,25 @@ export class ProxyExchange implements UpstreamOwner, BridgeOwner {
     this.#stats.record(this.#status, (performance.now() - this.#startedAt) / 1000);
   }
 
+  /** The endpoint's answer, told once per request. */
+  #recordResponse(status: number): void {
+    if (!this.#outcomePending) return;
+    this.#outcomePending = false;
+    this.#outcomes!.response(this.#endpoint!.slot, status);
+  }
+
+  /** The endpoint gave no usable answer; nothing once an answer was recorded. */
+  #recordGatewayFailure(): void {
+    if (!this.#outcomePending) return;
+    this.#outcomePending = false;
+    this.#outcomes!.gatewayFailure(this.#endpoint!.slot);
+  }
+
   /** Releases the endpoint's in-flight count and every per-request reference. */
   #complete(): void {
     if (this.#endpoint !== undefined) this.#deps.table.endRequest(this.#endpoint.slot);
     this.active = false;
+    this.#outcomePending = false;
     this.deadline = Infinity;
     this.#responsePhase = ResponsePhase.Done;
     this.#endpoint = undefined;

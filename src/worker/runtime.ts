@@ -4,6 +4,7 @@
 import { createBalancer, type Balancer, type BalancerEndpoint } from '../balancing/balancer.js';
 import type { EndpointTable } from '../balancing/endpoint-table.js';
 import type { Random } from '../balancing/random.js';
+import { countingRecorder, type OutcomeRecorder } from '../outlier/outcome-recorder.js';
 import type { RouteStats } from '../observability/route-stats.js';
 import type { WorkerMetrics } from '../observability/worker-metrics.js';
 import type { PoolSet } from '../proxy/pool-set.js';
@@ -57,6 +58,8 @@ export interface ClusterRuntime {
   readonly protocol: ClusterProtocol;
   readonly balancer: Balancer<UpstreamEndpoint>;
   readonly requestTimeoutMs: number;
+  /** Where exchanges report each endpoint's outcome (outlier detection reads it). */
+  readonly outcomes: OutcomeRecorder;
 }
 
 export interface RouteTarget {
@@ -157,5 +160,6 @@ function compileCluster(cluster: ClusterSnapshot, poolsOf: PoolsOf, deps: Runtim
     protocol: cluster.protocol,
     balancer: createBalancer(cluster.balancer, endpoints, { table: deps.table, random: deps.random }),
     requestTimeoutMs: cluster.timeouts.requestMs,
+    outcomes: countingRecorder(deps.table),
   };
 }
