@@ -8,6 +8,8 @@ export type TlsVersion = 'TLSv1.2' | 'TLSv1.3';
 export type AlpnProtocol = 'h2' | 'http/1.1';
 /** How Sluice talks to a cluster's endpoints: HTTP/1.1, HTTP/2 over TLS (ALPN), HTTP/2 cleartext (prior knowledge). */
 export type ClusterProtocol = 'http1' | 'h2' | 'h2c';
+/** Trace header formats Sluice writes: single `b3`, B3 multi-header (`x-b3-*`), W3C `traceparent`. */
+export type TracePropagation = 'b3' | 'b3multi' | 'w3c';
 
 export interface Snapshot {
   /** Increases by one for every distinct snapshot the control plane publishes. */
@@ -22,6 +24,23 @@ export interface Snapshot {
   readonly clusters: readonly ClusterSnapshot[];
   /** How long a draining worker waits for in-flight requests before closing them. */
   readonly drainTimeoutMs: number;
+  readonly tracing: TracingSnapshot;
+}
+
+/** Request ids and trace context propagation (B3, W3C), and spans when an OTel SDK is registered. */
+export interface TracingSnapshot {
+  /** false: trace and request-id headers pass through untouched, no spans. */
+  readonly enabled: boolean;
+  /** 0..1: share of new traces (and incoming ones without a decision) marked sampled. */
+  readonly sampleRate: number;
+  /** Formats written for the endpoint (every format Sluice reads is stripped either way). */
+  readonly propagation: readonly TracePropagation[];
+  readonly requestId: {
+    /** Keep a valid incoming x-request-id. */
+    readonly preserve: boolean;
+    /** Generate a UUID v4 when there is none to keep. */
+    readonly generate: boolean;
+  };
 }
 
 export interface ListenerSnapshot {

@@ -1,8 +1,8 @@
 // Translates a validated SluiceConfig into the Snapshot workers compile. Pure and deterministic:
 // configuration order is kept, keys are written in one fixed order, so equal content hashes equally.
 import { createHash } from 'node:crypto';
-import type { CertificateSnapshot, ClusterSnapshot, Http2Snapshot, ListenerSnapshot, RouteSnapshot, Snapshot, TlsSnapshot } from '../snapshot.js';
-import type { CertificateConfig, ClusterConfig, Http2Config, ListenerConfig, RouteConfig, SluiceConfig, TlsConfig } from './sluice-config.js';
+import type { CertificateSnapshot, ClusterSnapshot, Http2Snapshot, ListenerSnapshot, RouteSnapshot, Snapshot, TlsSnapshot, TracingSnapshot } from '../snapshot.js';
+import type { CertificateConfig, ClusterConfig, Http2Config, ListenerConfig, RouteConfig, SluiceConfig, TlsConfig, TracingConfig } from './sluice-config.js';
 
 /** Gives the EndpointTable slot of an endpoint, named by its cluster and configured address. */
 export type SlotFor = (cluster: string, address: string) => number;
@@ -14,6 +14,7 @@ export function buildSnapshot(config: SluiceConfig, version: number, slotFor: Sl
     ...(config.defaultCluster === undefined ? {} : { defaultCluster: config.defaultCluster }),
     clusters: config.clusters.map((cluster) => clusterSnapshot(cluster, slotFor)),
     drainTimeoutMs: config.drainTimeout,
+    tracing: tracingSnapshot(config.tracing),
   };
   const hash = createHash('sha256').update(JSON.stringify(content)).digest('hex');
   return { version, hash, ...content };
@@ -81,5 +82,14 @@ function clusterSnapshot(cluster: ClusterConfig, slotFor: SlotFor): ClusterSnaps
       weight,
     })),
     timeouts: { connectMs: cluster.timeouts.connect, requestMs: cluster.timeouts.request, idleMs: cluster.timeouts.idle },
+  };
+}
+
+function tracingSnapshot(tracing: TracingConfig): TracingSnapshot {
+  return {
+    enabled: tracing.enabled,
+    sampleRate: tracing.sampleRate,
+    propagation: [...tracing.propagation],
+    requestId: { preserve: tracing.requestId.preserve, generate: tracing.requestId.generate },
   };
 }

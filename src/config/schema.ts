@@ -159,6 +159,25 @@ const cluster = z.strictObject({
   timeouts: z.strictObject({ connect: duration.default(2_000), request: duration.default(15_000), idle: duration.default(60_000) }).prefault({}),
 });
 
+/** Propagation formats, each at most once (the order is not significant). */
+const propagationList = z.array(z.enum(['b3', 'b3multi', 'w3c'], {
+  error: (issue) => `expected "b3" (single header), "b3multi" (x-b3-* headers) or "w3c" (traceparent), found ${describeValue(issue.input)}`,
+})).check((ctx) => {
+  ctx.value.forEach((format, index) => {
+    const first = ctx.value.indexOf(format);
+    if (first !== index) ctx.issues.push({ code: 'custom', message: `duplicate "${format}": propagation[${first}] already names it`, input: format, path: [index] });
+  });
+});
+
+const tracing = z
+  .strictObject({
+    enabled: z.boolean().default(true),
+    sampleRate: z.number().min(0).max(1).default(1),
+    propagation: propagationList.default(['b3multi', 'b3', 'w3c']),
+    requestId: z.strictObject({ preserve: z.boolean().default(true), generate: z.boolean().default(true) }).prefault({}),
+  })
+  .prefault({});
+
 /** Certificate paths are resolved against `baseDir`, so the schema is built per validation (cheaply). */
 export function configSchema(baseDir: string) {
   return z.strictObject({
@@ -167,5 +186,6 @@ export function configSchema(baseDir: string) {
     defaultCluster: z.string().min(1).optional(),
     clusters: z.array(cluster).default([]),
     drainTimeout: duration.default(30_000),
+    tracing,
   });
 }

@@ -1,6 +1,6 @@
 // The validated configuration's types: what `validateConfig` returns once every default is applied
 // and every duration is converted to milliseconds. Field names follow the YAML file.
-import type { AlpnProtocol, BalancerName, ClusterProtocol, ListenerProtocol, PathType, TlsVersion } from '../snapshot.js';
+import type { AlpnProtocol, BalancerName, ClusterProtocol, ListenerProtocol, PathType, TlsVersion, TracePropagation } from '../snapshot.js';
 
 /** Whole milliseconds, converted from a duration string such as `2s`. */
 export type Milliseconds = number;
@@ -11,6 +11,15 @@ export interface SluiceConfig {
   readonly defaultCluster?: string;
   readonly clusters: readonly ClusterConfig[];
   readonly drainTimeout: Milliseconds;
+  readonly tracing: TracingConfig;
+}
+
+/** Request ids and trace propagation; the same fields as the snapshot's. */
+export interface TracingConfig {
+  readonly enabled: boolean;
+  readonly sampleRate: number;
+  readonly propagation: readonly TracePropagation[];
+  readonly requestId: { readonly preserve: boolean; readonly generate: boolean };
 }
 
 export interface ListenerConfig {

@@ -20,6 +20,8 @@ export interface BridgeOwner {
   keepAlive(): boolean;
   /** The endpoint's final status arrived (for its outcome record). */
   upstreamResponded(status: number): void;
+  /** Returned to the client in place of any the endpoint sends; undefined: the endpoint's pass through. */
+  readonly requestId: string | undefined;
   /** The response is complete. */
   bridged(status: number, keepAlive: boolean): void;
   /** The endpoint failed; `responseStarted` says whether a local reply is still possible. */
@@ -116,9 +118,12 @@ export class H1ToH2Bridge {
     this.#chunked = !endStream && !bodiless && length === undefined && this.#clientVersionMinor === 1;
     const closeDelimited = !endStream && !bodiless && length === undefined && !this.#chunked;
     this.#keepAlive = this.#owner.keepAlive() && !closeDelimited;
+    const requestId = this.#owner.requestId;
     let out = `HTTP/1.1 ${status} ${STATUS_CODES[status] ?? ''}\r\n`;
+    if (requestId !== undefined) out += `x-request-id: ${requestId}\r\n`;
     for (const name in headers) {
       if (name.charCodeAt(0) === 0x3a || NOT_FOR_H1_CLIENT.has(name)) continue;
+      if (requestId !== undefined && name === 'x-request-id') continue;
       const value = headers[name];
       if (Array.isArray(value)) for (const item of value) out += `${name}: ${item}\r\n`;
       else if (value !== undefined) out += `${name}: ${value}\r\n`;

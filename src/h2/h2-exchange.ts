@@ -11,7 +11,11 @@ import { grpcErrorHeaders, isGrpcContentType, parseGrpcTimeout } from '../grpc/g
 import type { RouteStats } from '../observability/route-stats.js';
 import type { OutcomeRecorder } from '../outlier/outcome-recorder.js';
 import type { WorkerMetrics } from '../observability/worker-metrics.js';
-import type { ListenerRuntime, Runtime, UpstreamEndpoint } from '../worker/runtime.js';
+import type { ListenerRuntime, RouteTarget, Runtime, UpstreamEndpoint } from '../worker/runtime.js';
+import { setTraceFields } from '../tracing/trace-fields.js';
+import { TRACE_HEADER_NAMES, readH2TraceHeaders } from '../tracing/trace-headers.js';
+import { TraceHop } from '../tracing/trace-hop.js';
+import type { TracingRuntime } from '../tracing/tracing-runtime.js';
 import { httpsLocation, setForwardedFields } from '../proxy/forwarding.js';
 import { upstreamFailure } from './upstream-failure.js';
 import { wasRefused } from './upstream-h2-pool.js';
@@ -30,15 +34,21 @@ const CONNECTION_SPECIFIC = new Set([
   'x-forwarded-for', 'x-forwarded-proto', 'x-forwarded-host', 'x-forwarded-port',
 ]);
 
-/** Request headers for the endpoint: end-to-end fields, `te: trailers` (gRPC needs it), X-Forwarded-*. */
-function forwardedHeaders(headers: IncomingHttpHeaders, clientIp: string, listener: ListenerRuntime, authority: string | undefined): OutgoingHttpHeaders {
+/** Request headers for the endpoint: end-to-end fields, `te: trailers` (gRPC needs it), X-Forwarded-*, trace context. */
+function forwardedHeaders(
+  headers: IncomingHttpHeaders, clientIp: string, listener: ListenerRuntime, authority: string | undefined,
+  trace: TraceHop, tracing: TracingRuntime,
+): OutgoingHttpHeaders {
   const out: OutgoingHttpHeaders = {};
+  const replaceTrace = tracing.enabled;
   for (const name in headers) {
     if (name.charCodeAt(0) === 0x3a /* ':' */ || CONNECTION_SPECIFIC.has(name)) continue;
+    if (replaceTrace && TRACE_HEADER_NAMES.has(name)) continue;
     if (name === 'te' && headers.te !== 'trailers') continue;
     out[name] = headers[name];
   }
   setForwardedFields(out, headers['x-forwarded-for'], clientIp, listener, authority);
+  setTraceFields(out, trace, tracing);
   return out;
 }
 
@@ -59,6 +69,9 @@ export class H2Exchange {
   readonly #deps: H2ExchangeDeps;
   readonly #grpc: boolean;
   readonly #startedAt = performance.now();
+  /** This request's id and trace context (also what the access log reads). */
+  readonly trace = new TraceHop();
+  #tracing!: TracingRuntime;
   #stats!: RouteStats;
   #endpoint: UpstreamEndpoint | undefined;
   #outcomes: OutcomeRecorder | undefined;
@@ -87,14 +100,16 @@ export class H2Exchange {
     const authority = headers[':authority'] ?? headers.host;
     const path = headers[':path'] ?? '/';
     const target = runtime.router.match(authority, path);
+    const redirect = target !== undefined && target.redirectToHttps && this.#listener.proto === 'http';
+    const endpoint = (this.#endpoint = target === undefined || redirect ? undefined : target.cluster.balancer.pick({ attempt: 0 }));
+    this.#beginTrace(runtime.tracing, authority, path, target, endpoint);
     if (target === undefined) {
       this.#stats = runtime.unrouted;
       return this.#reply('no_route');
     }
     this.#stats = target.stats;
-    if (target.redirectToHttps && this.#listener.proto === 'http') return this.#redirect(authority, path, runtime.httpsPort);
+    if (redirect) return this.#redirect(authority, path, runtime.httpsPort);
     const cluster = target.cluster;
-    const endpoint = (this.#endpoint = cluster.balancer.pick({ attempt: 0 }));
     if (endpoint === undefined) return this.#reply('no_healthy_endpoint');
     this.#deps.table.beginRequest(endpoint.slot);
     this.#outcomes = cluster.outcomes;
@@ -102,9 +117,53 @@ export class H2Exchange {
 
     const deadlineMs = (this.#grpc ? parseGrpcTimeout(headers['grpc-timeout'] as string | undefined) : undefined) ?? cluster.requestTimeoutMs;
     this.#timer = setTimeout(() => this.#fail('upstream_timeout'), deadlineMs);
-    const forwarded = forwardedHeaders(headers, this.#stream.session?.socket?.remoteAddress ?? '', this.#listener, authority);
+    const forwarded = forwardedHeaders(headers, this.#clientIp(), this.#listener, authority, this.trace, this.#tracing);
     if (endpoint.h2 !== undefined) this.#sendH2(endpoint, forwarded, false);
     else void this.#sendH1(endpoint, forwarded);
+  }
+
+  #clientIp(): string {
+    return this.#stream.session?.socket?.remoteAddress ?? '';
+  }
+
+  /** The request id of this request (undefined: tracing off, or none generated). */
+  get requestId(): string | undefined {
+    return this.trace.requestId;
+  }
+
+  /** The trace id sent upstream for this request ('' while tracing is off). */
+  get traceId(): string {
+    return this.trace.traceId;
+  }
+
+  /** Reads the incoming trace headers, decides this hop and starts its span (before anything is sent). */
+  #beginTrace(
+    tracing: TracingRuntime, authority: string | undefined, path: string,
+    target: RouteTarget | undefined, endpoint: UpstreamEndpoint | undefined,
+  ): void {
+    const trace = this.trace;
+    this.#tracing = tracing;
+    if (!tracing.enabled) return;
+    readH2TraceHeaders(this.#headers, trace.values);
+    trace.decide(tracing);
+    if (!trace.wantsSpan(tracing)) return;
+    trace.startSpan(tracing, {
+      method: String(this.#headers[':method']),
+      target: path,
+      scheme: this.#listener.proto,
+      host: authority,
+      protocolVersion: '2',
+      clientAddress: this.#clientIp(),
+      route: target?.route,
+      cluster: target?.cluster.name,
+      endpoint,
+    });
+  }
+
+  /** Adds the request id to a response head for the client (replacing the endpoint's). */
+  #withRequestId(headers: OutgoingHttpHeaders): OutgoingHttpHeaders {
+    if (this.trace.requestId !== undefined) headers['x-request-id'] = this.trace.requestId;
+    return headers;
   }
 
   // ── h2 / h2c endpoints ─────────────────────────────────────────────────────────────────────────
@@ -203,7 +262,7 @@ export class H2Exchange {
     this.#responded = true;
     this.#status = status;
     headers[HTTP2_HEADER_STATUS] = status;
-    this.#stream.respond(headers, endStream ? { endStream: true } : { waitForTrailers: true });
+    this.#stream.respond(this.#withRequestId(headers), endStream ? { endStream: true } : { waitForTrailers: true });
   }
 
   /** Sluice's own answer: trailers-only for gRPC (HTTP 200 + grpc-status), else the error's status and code. */
@@ -214,12 +273,12 @@ export class H2Exchange {
     this.#responded = true;
     if (this.#grpc) {
       this.#status = 200;
-      stream.respond(grpcErrorHeaders(code, errorTable[code].description), { endStream: true });
+      stream.respond(this.#withRequestId(grpcErrorHeaders(code, errorTable[code].description)), { endStream: true });
       return;
     }
     const status = errorTable[code].status;
     this.#status = status;
-    stream.respond({ [HTTP2_HEADER_STATUS]: status, 'content-type': 'text/plain; charset=utf-8', 'x-sluice-error': code });
+    stream.respond(this.#withRequestId({ [HTTP2_HEADER_STATUS]: status, 'content-type': 'text/plain; charset=utf-8', 'x-sluice-error': code }));
     stream.end(`${status} (${code})\n`);
   }
 
@@ -228,7 +287,7 @@ export class H2Exchange {
     if (!this.#open()) return;
     this.#responded = true;
     this.#status = 308;
-    this.#stream.respond({ [HTTP2_HEADER_STATUS]: 308, location: httpsLocation(authority, httpsPort, path) }, { endStream: true });
+    this.#stream.respond(this.#withRequestId({ [HTTP2_HEADER_STATUS]: 308, location: httpsLocation(authority, httpsPort, path) }), { endStream: true });
   }
 
   /** An expected failure: a local reply while nothing was answered, else the stream is reset. */
@@ -257,6 +316,7 @@ export class H2Exchange {
     const upstream = this.#upstream;
     if (upstream !== undefined && !upstream.destroyed) upstream.close(NGHTTP2_CANCEL);
     if (this.#endpoint !== undefined) this.#deps.table.endRequest(this.#endpoint.slot);
+    this.trace.end(this.#status, 0);
     this.#stats?.record(this.#status, (performance.now() - this.#startedAt) / 1000);
   }
 }

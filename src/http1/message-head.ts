@@ -11,6 +11,8 @@ export const enum HeaderKind {
   XForwardedFor = 2,
   /** x-forwarded-proto, x-forwarded-host, x-forwarded-port: replaced by the proxy's own values. */
   XForwardedOther = 3,
+  /** Set by the proxy itself (trace context, request id, see src/tracing): the received value is not forwarded. */
+  Replaced = 4,
 }
 
 export interface MessageHead {

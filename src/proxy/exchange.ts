@@ -14,7 +14,11 @@ import type { RouteStats } from '../observability/route-stats.js';
 import type { OutcomeRecorder } from '../outlier/outcome-recorder.js';
 import type { ClusterProtocol } from '../snapshot.js';
 import type { WorkerMetrics } from '../observability/worker-metrics.js';
-import type { ListenerRuntime, Runtime, UpstreamEndpoint } from '../worker/runtime.js';
+import type { ListenerRuntime, RouteTarget, Runtime, UpstreamEndpoint } from '../worker/runtime.js';
+import { http1TraceFields, requestIdLine, setTraceFields } from '../tracing/trace-fields.js';
+import { dropHttp1RequestId, readHttp1TraceHeaders } from '../tracing/trace-headers.js';
+import { TraceHop } from '../tracing/trace-hop.js';
+import type { TracingRuntime } from '../tracing/tracing-runtime.js';
 import { BODY_CONTINUES, BODY_INVALID, BodyFramer, BodyMode } from './body-framer.js';
 import { httpsLocation, setForwardedFields } from './forwarding.js';
 import { localReplies, type LocalReply } from './local-reply.js';
@@ -60,6 +64,8 @@ export class ProxyExchange implements UpstreamOwner, BridgeOwner {
   readonly #responseBody = new BodyFramer();
   /** Reused pick context: `attempt` changes per try. */
   readonly #pick = { attempt: 0 };
+  /** This request's id and trace context (also what the access log reads). */
+  readonly trace = new TraceHop();
 
   active = false;
   /** Coarse-clock deadline of the whole exchange (the cluster's request timeout). */
@@ -69,6 +75,7 @@ export class ProxyExchange implements UpstreamOwner, BridgeOwner {
 
   #head!: RequestHead;
   #stats!: RouteStats;
+  #tracing!: TracingRuntime;
   #endpoint: UpstreamEndpoint | undefined;
   /** The picked endpoint's cluster recorder, and whether this request's outcome is still to be told. */
   #outcomes: OutcomeRecorder | undefined;
@@ -120,6 +127,7 @@ export class ProxyExchange implements UpstreamOwner, BridgeOwner {
       this.#deps.table.beginRequest(endpoint.slot);
       this.deadline = this.#deps.ticker.now + target!.cluster.requestTimeoutMs;
     }
+    this.#beginTrace(runtime.tracing, head, target, endpoint);
     const bridge = endpoint?.h2 === undefined ? undefined : this.#openBridge(endpoint.h2, target!.cluster.protocol, head);
 
     const bodyEnd = this.#requestBody.advance(buf, bodyStart, buf.length, bridge?.writeBody);
@@ -141,10 +149,42 @@ export class ProxyExchange implements UpstreamOwner, BridgeOwner {
     else if (endpoint === undefined) this.#reply('no_healthy_endpoint');
     else {
       const downstream = this.#downstream;
-      this.#requestHeadText = serializeRequestHead(head, downstream.clientIp, downstream.listener.proto, downstream.listener.portText);
+      this.#requestHeadText = serializeRequestHead(
+        head, downstream.clientIp, downstream.listener.proto, downstream.listener.portText, http1TraceFields(this.trace, this.#tracing));
       this.#send(false);
     }
     return stop;
+  }
+
+  /** The request id of the current request (undefined: tracing off, or none generated). */
+  get requestId(): string | undefined {
+    return this.trace.requestId;
+  }
+
+  /** The trace id sent upstream for the current request ('' while tracing is off). */
+  get traceId(): string {
+    return this.trace.traceId;
+  }
+
+  /** Reads the incoming trace headers, decides this hop and starts its span (before anything is sent). */
+  #beginTrace(tracing: TracingRuntime, head: RequestHead, target: RouteTarget | undefined, endpoint: UpstreamEndpoint | undefined): void {
+    const trace = this.trace;
+    this.#tracing = tracing;
+    if (!tracing.enabled) return trace.clear();
+    readHttp1TraceHeaders(head, trace.values);
+    trace.decide(tracing);
+    if (!trace.wantsSpan(tracing)) return;
+    trace.startSpan(tracing, {
+      method: head.method,
+      target: head.target,
+      scheme: this.#downstream.listener.proto,
+      host: head.host,
+      protocolVersion: head.versionMinor === 1 ? '1.1' : '1.0',
+      clientAddress: this.#downstream.clientIp,
+      route: target?.route,
+      cluster: target?.cluster.name,
+      endpoint,
+    });
   }
 
   /** Carries this request to an h2/h2c endpoint (its body follows through `writeBody`). */
@@ -152,6 +192,7 @@ export class ProxyExchange implements UpstreamOwner, BridgeOwner {
     const bridge = (this.#bridge ??= new H1ToH2Bridge(this.#downstream, this));
     const forwarded: Record<string, string> = {};
     setForwardedFields(forwarded, head.forwardedFor, this.#downstream.clientIp, this.#downstream.listener, head.host);
+    setTraceFields(forwarded, this.trace, this.#tracing);
     this.#bridging = true;
     bridge.open(pool, protocol === 'h2' ? 'https' : 'http', head, forwarded, head.chunked || head.contentLength > 0);
     return bridge;
@@ -346,7 +387,7 @@ export class ProxyExchange implements UpstreamOwner, BridgeOwner {
     const bodiless = request.method === 'HEAD' || head.status === 204 || head.status === 304;
     if (bodiless) this.#responseBody.start(false, 0, false);
     else this.#responseBody.start(head.chunked, head.contentLength, head.closeDelimited);
-    this.#relayBody(buf, end, serializeResponseHead(head, this.#clientKeepAlive, request.versionMinor));
+    this.#relayBody(buf, end, serializeResponseHead(head, this.#clientKeepAlive, request.versionMinor, this.#requestIdFor(head)));
   }
 
   /** Relays the response body bytes in `buf[start..]`, after `head` when this is the first part. */
@@ -365,6 +406,13 @@ export class ProxyExchange implements UpstreamOwner, BridgeOwner {
     // Bytes after the end of the response: the endpoint is out of step, do not reuse the connection.
     if (bodyEnd < buf.length) this.#upstreamReusable = false;
     this.#finish();
+  }
+
+  /** The request id line for the client's response head; the endpoint's own x-request-id gives way. */
+  #requestIdFor(head: ResponseHead): string {
+    if (this.trace.requestId === undefined) return '';
+    dropHttp1RequestId(head);
+    return requestIdLine(this.trace);
   }
 
   #openTunnel(head: ResponseHead, buf: Buffer, end: number): void {
@@ -442,7 +490,15 @@ export class ProxyExchange implements UpstreamOwner, BridgeOwner {
     this.#record();
     this.#complete();
     downstream.cork();
-    downstream.write(head(keepAlive));
+    const text = head(keepAlive);
+    const requestId = requestIdLine(this.trace);
+    if (requestId === '') {
+      downstream.write(text);
+    } else {
+      // The rendered head ends with its empty line: the request id goes just before it.
+      downstream.write(typeof text === 'string' ? text.slice(0, -2) : text.subarray(0, text.length - 2));
+      downstream.write(`${requestId}\r\n`);
+    }
     if (body !== undefined && this.#head.method !== 'HEAD') downstream.write(body);
     downstream.uncork();
     downstream.exchangeDone(keepAlive);
@@ -469,6 +525,7 @@ export class ProxyExchange implements UpstreamOwner, BridgeOwner {
   /** Releases the endpoint's in-flight count and every per-request reference. */
   #complete(): void {
     if (this.#endpoint !== undefined) this.#deps.table.endRequest(this.#endpoint.slot);
+    this.trace.end(this.#status, this.#pick.attempt);
     this.active = false;
     this.#outcomePending = false;
     this.deadline = Infinity;

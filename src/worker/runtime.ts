@@ -18,6 +18,7 @@ import type {
 } from '../snapshot.js';
 import type { SecureContextCache } from '../tls/secure-contexts.js';
 import type { SniSelector } from '../tls/sni-selector.js';
+import { compileTracing, type TracingDeps, type TracingRuntime } from '../tracing/tracing-runtime.js';
 
 export interface ListenerRuntime {
   readonly key: string;
@@ -45,6 +46,8 @@ export interface ListenerTls {
 
 export interface UpstreamEndpoint extends BalancerEndpoint {
   readonly address: string;
+  readonly host: string;
+  readonly port: number;
   /** Sluice's own HTTP/1.1 pool (HTTP/1.1 clients of an http1 cluster). */
   readonly pool: UpstreamPool;
   /** HTTP/2 sessions (h2 and h2c clusters). */
@@ -64,6 +67,8 @@ export interface ClusterRuntime {
 
 export interface RouteTarget {
   readonly cluster: ClusterRuntime;
+  /** The path rule matched (the span's http.route); undefined for the default backend. */
+  readonly route: string | undefined;
   readonly stats: RouteStats;
   /** Plain-HTTP requests get a 308 to https instead of being proxied. */
   readonly redirectToHttps: boolean;
@@ -77,6 +82,7 @@ export interface Runtime {
   readonly unrouted: RouteStats;
   /** Bound port of the first https listener: where `redirectToHttps` sends clients. */
   readonly httpsPort: number | undefined;
+  readonly tracing: TracingRuntime;
 }
 
 export interface RuntimeDeps {
@@ -87,6 +93,7 @@ export interface RuntimeDeps {
   /** Port each listener key is actually bound to. */
   readonly boundPorts: ReadonlyMap<string, number>;
   readonly secureContexts: SecureContextCache;
+  readonly tracing: TracingDeps;
 }
 
 export function compileRuntime(snapshot: Snapshot, deps: RuntimeDeps): Runtime {
@@ -105,11 +112,13 @@ export function compileRuntime(snapshot: Snapshot, deps: RuntimeDeps): Runtime {
     snapshot.routes,
     (rule, host) => ({
       cluster: clusterNamed(rule.cluster),
+      route: rule.path,
       stats: deps.metrics.routeStats(`${host ?? '*'}${rule.path}`, rule.cluster),
       redirectToHttps: redirects.has(rule),
     }),
     snapshot.defaultCluster === undefined ? undefined : {
       cluster: clusterNamed(snapshot.defaultCluster),
+      route: undefined,
       stats: deps.metrics.routeStats('default', snapshot.defaultCluster),
       redirectToHttps: false,
     },
@@ -140,7 +149,8 @@ export function compileRuntime(snapshot: Snapshot, deps: RuntimeDeps): Runtime {
     });
   }
   deps.secureContexts.prune();
-  return { version: snapshot.version, router, listeners, unrouted: deps.metrics.routeStats('', ''), httpsPort };
+  const tracing = compileTracing(snapshot.tracing, deps.tracing);
+  return { version: snapshot.version, router, listeners, unrouted: deps.metrics.routeStats('', ''), httpsPort, tracing };
 }
 
 function compileCluster(cluster: ClusterSnapshot, poolsOf: PoolsOf, deps: RuntimeDeps): ClusterRuntime {
@@ -150,6 +160,8 @@ function compileCluster(cluster: ClusterSnapshot, poolsOf: PoolsOf, deps: Runtim
       slot: endpoint.slot,
       weight: endpoint.weight,
       address: endpoint.address,
+      host: endpoint.host,
+      port: endpoint.port,
       pool: pools.http1,
       h2: pools.h2,
       h1Client: () => pools.undici(),

@@ -1,5 +1,6 @@
 // A data-plane worker thread: compiles each snapshot into a Runtime and swaps it in, accepts on every
 // listener, proxies, answers metric requests and drains on request. It never reads configuration.
+import { randomUUID } from 'node:crypto';
 import { parentPort, workerData } from 'node:worker_threads';
 import { EndpointTable } from '../balancing/endpoint-table.js';
 import { systemRandom } from '../balancing/random.js';
@@ -15,6 +16,9 @@ import { PoolSet } from '../proxy/pool-set.js';
 import { Ticker } from '../proxy/ticker.js';
 import type { Snapshot } from '../snapshot.js';
 import { SecureContextCache } from '../tls/secure-contexts.js';
+import { registeredTracer } from '../tracing/hop-span.js';
+import { TraceIdSource } from '../tracing/trace-ids.js';
+import type { TracingDeps } from '../tracing/tracing-runtime.js';
 import { compileRuntime, type Runtime } from './runtime.js';
 
 const data = workerData as WorkerData;
@@ -29,6 +33,7 @@ const connections = new Set<HttpConnection>();
 const sessions = new Set<Http2Session>();
 const boundPorts = new Map<string, number>();
 const secureContexts = new SecureContextCache();
+const tracingDeps: TracingDeps = { ids: new TraceIdSource(), random: systemRandom, uuid: randomUUID, tracer: registeredTracer };
 let runtime: Runtime | undefined;
 let draining = false;
 let drainTimeoutMs = 30_000;
@@ -95,7 +100,7 @@ function send(message: FromWorker): void {
 function applySnapshot(snapshot: Snapshot, fds: readonly ListenerFd[]): void {
   try {
     for (const { key, port: bound } of fds) boundPorts.set(key, bound);
-    const next = compileRuntime(snapshot, { table, random: systemRandom, metrics, pools, boundPorts, secureContexts });
+    const next = compileRuntime(snapshot, { table, random: systemRandom, metrics, pools, boundPorts, secureContexts, tracing: tracingDeps });
     listeners.apply(fds, next.listeners);
     downstreamH2.apply(next.listeners);
     runtime = next;

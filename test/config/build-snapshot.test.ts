@@ -82,6 +82,7 @@ t.test('every field is filled from the configuration', async (t) => {
       },
     ],
     drainTimeoutMs: 5_000,
+    tracing: { enabled: true, sampleRate: 1, propagation: ['b3multi', 'b3', 'w3c'], requestId: { preserve: true, generate: true } },
   });
   t.same(calls, ['api 127.0.0.1:9001', 'api [::1]:9002', 'web backend.local:80']);
   const { version, hash, ...content } = snapshot;

@@ -20,7 +20,8 @@ parentPort.on('message', (message) => {
 });
 `));
 
-const snapshot = (version: number) => ({ version, hash: String(version), listeners: [], routes: [], clusters: [], drainTimeoutMs: 1_000 }) as Snapshot;
+const snapshot = (version: number) => ({ version, hash: String(version), listeners: [], routes: [], clusters: [], drainTimeoutMs: 1_000,
+  tracing: { enabled: false, sampleRate: 0, propagation: [], requestId: { preserve: true, generate: false } } }) as Snapshot;
 
 async function until(check: () => boolean, what: string): Promise<void> {
   const deadline = Date.now() + 10_000;

@@ -1,0 +1,61 @@
+// Writes a hop's trace context and request id for the endpoint, in each configured format: header
+// lines for the HTTP/1.1 serializer, or fields on an HTTP/2 (or undici) header object. Reads only.
+import type { OutgoingHttpHeaders } from 'node:http2';
+import type { TraceHop } from './trace-hop.js';
+import type { TracingRuntime } from './tracing-runtime.js';
+import { otelTraceId } from './hop-span.js';
+
+function b3Sampling(hop: TraceHop): string {
+  return hop.debug ? 'd' : hop.sampled ? '1' : '0';
+}
+
+function b3Single(hop: TraceHop): string {
+  return hop.parentSpanId === undefined
+    ? `${hop.traceId}-${hop.spanId}-${b3Sampling(hop)}`
+    : `${hop.traceId}-${hop.spanId}-${b3Sampling(hop)}-${hop.parentSpanId}`;
+}
+
+function traceparent(hop: TraceHop): string {
+  return `00-${otelTraceId(hop.traceId)}-${hop.spanId}-${hop.sampled ? '01' : '00'}`;
+}
+
+/** Header lines (each ending CRLF) for an HTTP/1.1 request head; '' when tracing is off. */
+export function http1TraceFields(hop: TraceHop, tracing: TracingRuntime): string {
+  let out = requestIdLine(hop);
+  if (hop.traceId === '') return out;
+  if (tracing.b3multi) {
+    out += `x-b3-traceid: ${hop.traceId}\r\nx-b3-spanid: ${hop.spanId}\r\n`;
+    if (hop.parentSpanId !== undefined) out += `x-b3-parentspanid: ${hop.parentSpanId}\r\n`;
+    // Debug implies sampled, and B3 says not to send both.
+    out += hop.debug ? 'x-b3-flags: 1\r\n' : hop.sampled ? 'x-b3-sampled: 1\r\n' : 'x-b3-sampled: 0\r\n';
+  }
+  if (tracing.b3) out += `b3: ${b3Single(hop)}\r\n`;
+  if (tracing.w3c) {
+    out += `traceparent: ${traceparent(hop)}\r\n`;
+    if (hop.tracestate !== undefined) out += `tracestate: ${hop.tracestate}\r\n`;
+  }
+  return out;
+}
+
+/** The same fields on an HTTP/2 (or undici) header object, whose incoming trace fields were left out. */
+export function setTraceFields(fields: OutgoingHttpHeaders, hop: TraceHop, tracing: TracingRuntime): void {
+  if (hop.requestId !== undefined) fields['x-request-id'] = hop.requestId;
+  if (hop.traceId === '') return;
+  if (tracing.b3multi) {
+    fields['x-b3-traceid'] = hop.traceId;
+    fields['x-b3-spanid'] = hop.spanId;
+    if (hop.parentSpanId !== undefined) fields['x-b3-parentspanid'] = hop.parentSpanId;
+    if (hop.debug) fields['x-b3-flags'] = '1';
+    else fields['x-b3-sampled'] = hop.sampled ? '1' : '0';
+  }
+  if (tracing.b3) fields.b3 = b3Single(hop);
+  if (tracing.w3c) {
+    fields.traceparent = traceparent(hop);
+    if (hop.tracestate !== undefined) fields.tracestate = hop.tracestate;
+  }
+}
+
+/** `x-request-id` for a response to the client (HTTP/1.1); '' when there is none. */
+export function requestIdLine(hop: TraceHop): string {
+  return hop.requestId === undefined ? '' : `x-request-id: ${hop.requestId}\r\n`;
+}
