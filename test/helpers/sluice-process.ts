@@ -30,14 +30,21 @@ export interface SluiceProcess {
 
 interface Teardown { teardown(fn: () => unknown): void }
 
-export async function startSluice(t: Teardown, yaml: string, options: { workers?: number; args?: string[] } = {}): Promise<SluiceProcess> {
+export interface SluiceOptions {
+  readonly workers?: number;
+  readonly args?: string[];
+  /** Added to (or replacing in) this process's environment, e.g. NODE_OPTIONS for a preload. */
+  readonly env?: Record<string, string>;
+}
+
+export async function startSluice(t: Teardown, yaml: string, options: SluiceOptions = {}): Promise<SluiceProcess> {
   const dir = mkdtempSync(path.join(tmpdir(), 'sluice-test-'));
   const configFile = path.join(dir, 'sluice.yaml');
   writeFileSync(configFile, yaml);
   const child = spawn(process.execPath, [
     cliPath, '--config', configFile, '--workers', String(options.workers ?? 2),
     '--admin', '127.0.0.1:0', '--log-level', 'info', ...(options.args ?? []),
-  ], { stdio: ['ignore', 'pipe', 'pipe'] });
+  ], { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, ...options.env } });
   const logs: Record<string, unknown>[] = [];
   const waiters = new Set<() => void>();
   let exitCode: number | null | undefined;
