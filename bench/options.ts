@@ -28,9 +28,14 @@ export interface BenchOptions {
   readonly targets: readonly TargetName[];
   /** Which load generator drives the h1 suite's runs; see load-generators.ts. The other suites have one each. */
   readonly load: LoadGeneratorName;
+  /** Sluice's `tracing` block: its defaults (`default`), on with sampleRate 0 (`rate0`), or `off`. */
+  readonly tracing: SluiceTracing;
 }
 
-export const USAGE = `usage: npm run bench -- [--suite ${SUITE_NAMES.join('|')}] [--duration S] [--warmup S] [--connections N] [--only ${TARGET_NAMES.join(',')}] [--load ${LOAD_GENERATOR_NAMES.join('|')}]`;
+export const SLUICE_TRACING_NAMES = ['default', 'rate0', 'off'] as const;
+export type SluiceTracing = (typeof SLUICE_TRACING_NAMES)[number];
+
+export const USAGE = `usage: npm run bench -- [--suite ${SUITE_NAMES.join('|')}] [--duration S] [--warmup S] [--connections N] [--only ${TARGET_NAMES.join(',')}] [--load ${LOAD_GENERATOR_NAMES.join('|')}] [--tracing ${SLUICE_TRACING_NAMES.join('|')}]`;
 
 function positiveNumber(flag: string, raw: string, integer: boolean): number {
   const value = Number(raw);
@@ -77,6 +82,7 @@ export function parseBenchOptions(argv: readonly string[]): BenchOptions {
       only: { type: 'string' },
       load: { type: 'string' },
       suite: { type: 'string', default: 'h1' },
+      tracing: { type: 'string', default: 'default' },
     },
     strict: true,
     allowPositionals: false,
@@ -94,5 +100,6 @@ export function parseBenchOptions(argv: readonly string[]): BenchOptions {
     connections: positiveNumber('connections', values.connections, true),
     targets: values.only === undefined ? SUITE_TARGETS[suite] : targetList(values.only, suite),
     load,
+    tracing: oneOf('tracing', SLUICE_TRACING_NAMES, values.tracing),
   };
 }

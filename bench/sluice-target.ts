@@ -4,6 +4,7 @@ import { existsSync } from 'node:fs';
 import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import type { SluiceTracing } from './options.js';
 import { freePort } from './processes.js';
 import { PROXY_CPU, requireCertificate, startServingProcess, type CertificatePaths, type Endpoint, type Target, type TargetContext } from './target.js';
 
@@ -18,7 +19,17 @@ export interface SluiceFlavour {
   readonly endpoint: (port: number) => Endpoint;
 }
 
-export function sluiceConfig(listenPort: number, backendPort: number, certificate?: CertificatePaths, clusterProtocol: SluiceFlavour['clusterProtocol'] = 'http1'): string {
+/** The `tracing` block for each bench choice: the defaults, on with no trace sampled, or off. */
+const TRACING_BLOCK: Readonly<Record<SluiceTracing, string>> = {
+  default: '',
+  rate0: 'tracing: { sampleRate: 0 }',
+  off: 'tracing: { enabled: false }',
+};
+
+export function sluiceConfig(
+  listenPort: number, backendPort: number, certificate?: CertificatePaths,
+  clusterProtocol: SluiceFlavour['clusterProtocol'] = 'http1', tracing: SluiceTracing = 'default',
+): string {
   const listener = certificate === undefined
     ? 'protocol: http'
     : `protocol: https, tls: { certificates: [{ cert: "${certificate.certPath}", key: "${certificate.keyPath}" }] }`;
@@ -27,6 +38,7 @@ export function sluiceConfig(listenPort: number, backendPort: number, certificat
     `listeners: [{ name: web, address: "127.0.0.1:${listenPort}", ${listener} }]`,
     'routes: [{ paths: [{ path: /, pathType: Prefix, cluster: backend }] }]',
     `clusters: [{ name: backend, ${protocol}endpoints: [{ address: "127.0.0.1:${backendPort}" }] }]`,
+    TRACING_BLOCK[tracing],
     '',
   ].join('\n');
 }
@@ -39,7 +51,7 @@ export function sluiceTarget(flavour: SluiceFlavour): Target {
       const port = await freePort();
       const configPath = join(context.workDir, 'sluice.yaml');
       const certificate = flavour.tls ? requireCertificate(context) : undefined;
-      await writeFile(configPath, sluiceConfig(port, context.backendPort, certificate, flavour.clusterProtocol));
+      await writeFile(configPath, sluiceConfig(port, context.backendPort, certificate, flavour.clusterProtocol, context.tracing));
       return startServingProcess({
         name: 'sluice',
         command: process.execPath,

@@ -1,5 +1,5 @@
 // What a benchmark target is, and the one way every process-backed target is started and proven up.
-import type { TargetName } from './options.js';
+import type { SluiceTracing, TargetName } from './options.js';
 import { startProcess, type ManagedProcess } from './processes.js';
 import { h2Probe, http1Probe, waitUntilServing, type Probe } from './readiness.js';
 
@@ -19,6 +19,8 @@ export interface TargetContext {
   readonly workDir: string;
   /** Present in suites whose targets terminate TLS. */
   readonly certificate: CertificatePaths | undefined;
+  /** Sluice's tracing block (see options.ts). */
+  readonly tracing: SluiceTracing;
 }
 
 export interface RunningTarget {
