@@ -83,6 +83,7 @@ t.test('a full configuration round-trips with every default applied', async (t) 
       },
     ],
     drainTimeout: 10_000,
+    tracing: { enabled: true, sampleRate: 1, propagation: ['b3multi', 'b3', 'w3c'], requestId: { preserve: true, generate: true } },
   });
 });
 
@@ -95,6 +96,7 @@ t.test('the smallest configuration gets every default', async (t) => {
       routes: [],
       clusters: [],
       drainTimeout: 30_000,
+      tracing: { enabled: true, sampleRate: 1, propagation: ['b3multi', 'b3', 'w3c'], requestId: { preserve: true, generate: true } },
     },
   });
 });
