@@ -118,6 +118,58 @@ export interface ClusterSnapshot {
   readonly balancer: BalancerName;
   readonly endpoints: readonly EndpointSnapshot[];
   readonly timeouts: ClusterTimeoutsSnapshot;
+  /** Passive health: ejects endpoints that fail (absent: never ejected). */
+  readonly outlierDetection?: OutlierDetectionSnapshot;
+  /** Active health checks run by the main thread (absent: none). */
+  readonly healthCheck?: HealthCheckSnapshot;
+}
+
+/** Why an endpoint was ejected (Envoy's ejection types); also the `reason` metric label. */
+export type OutlierReason = 'consecutive_5xx' | 'consecutive_gateway_failure' | 'success_rate' | 'failure_percentage';
+
+/** Envoy's outlier detection knobs, with the same meanings and defaults. */
+export interface OutlierDetectionSnapshot {
+  /** Consecutive 5xx (gateway failures included) that eject at once. */
+  readonly consecutive5xx: number;
+  /** Consecutive 502/503/504, connect failures, resets and timeouts that eject at once. */
+  readonly consecutiveGatewayFailure: number;
+  /** How often the main thread evaluates success rates, returns ejected endpoints and decays counts. */
+  readonly intervalMs: number;
+  /** An ejection lasts `baseEjectionTime × ejection count`, at most `maxEjectionTime`. */
+  readonly baseEjectionTimeMs: number;
+  readonly maxEjectionTimeMs: number;
+  /** No ejection may take the cluster's ejected share above this percentage… */
+  readonly maxEjectionPercent: number;
+  /** …unless this is set and nothing is ejected yet. */
+  readonly alwaysEjectOneHost: boolean;
+  readonly successRate: { readonly minimumHosts: number; readonly requestVolume: number; readonly stdevFactor: number };
+  readonly failurePercentage: { readonly threshold: number; readonly minimumHosts: number; readonly requestVolume: number };
+  /** Percent chance (0–100) that a detected outlier is actually ejected, per reason. */
+  readonly enforcing: Readonly<Record<OutlierReason, number>>;
+}
+
+export type HealthCheckType = 'http' | 'tcp' | 'grpc';
+
+export interface HealthCheckSnapshot {
+  readonly type: HealthCheckType;
+  /** http: the request path. */
+  readonly path: string;
+  /** http: the Host header; absent: the endpoint's address. */
+  readonly host?: string;
+  /** http: inclusive status ranges that pass. */
+  readonly expectedStatuses: readonly (readonly [number, number])[];
+  /** grpc: the service name asked about ("" = the server as a whole). */
+  readonly service: string;
+  readonly intervalMs: number;
+  readonly timeoutMs: number;
+  /** Each wait is the interval plus a random share of this. */
+  readonly jitterMs: number;
+  /** Passes in a row that bring an unhealthy endpoint back. */
+  readonly healthyThreshold: number;
+  /** Failures in a row that mark a healthy endpoint unhealthy. */
+  readonly unhealthyThreshold: number;
+  /** A new endpoint takes no traffic until its first check passes. */
+  readonly requireFirstPass: boolean;
 }
 
 export interface ClusterTimeoutsSnapshot {

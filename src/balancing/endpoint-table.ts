@@ -150,6 +150,27 @@ export class EndpointTable {
     return Atomics.load(this.#cells, cellOf(slot) + CONSECUTIVE_GATEWAY);
   }
 
+  /**
+   * Ends the 5xx run if it has reached `threshold`; true for exactly one caller per run, however
+   * many threads see it cross, so exactly one of them reports the outlier.
+   */
+  claimConsecutive5xx(slot: number, threshold: number): boolean {
+    return this.#claimRun(cellOf(slot) + CONSECUTIVE_5XX, threshold);
+  }
+
+  /** `claimConsecutive5xx` for the gateway-failure run. */
+  claimConsecutiveGatewayFailures(slot: number, threshold: number): boolean {
+    return this.#claimRun(cellOf(slot) + CONSECUTIVE_GATEWAY, threshold);
+  }
+
+  #claimRun(cell: number, threshold: number): boolean {
+    for (;;) {
+      const run = Atomics.load(this.#cells, cell);
+      if (run < threshold) return false;
+      if (Atomics.compareExchange(this.#cells, cell, run, 0) === run) return true;
+    }
+  }
+
   /** Clears both consecutive runs (after an ejection, so the endpoint returns with a clean record). */
   clearConsecutive(slot: number): void {
     const base = cellOf(slot);

@@ -15,8 +15,8 @@ export class SlotAllocator {
     this.#table = table;
   }
 
-  /** The key's slot; a new key gets a free slot, zeroed. */
-  slotFor(key: string): number {
+  /** The key's slot; a new key gets a free slot, zeroed, in `initialState` (EndpointState bits). */
+  slotFor(key: string, initialState = 0): number {
     const live = this.#live.get(key);
     if (live !== undefined) return live;
     // A key that comes back while draining keeps its slot: its in-flight requests are still counted there.
@@ -27,7 +27,7 @@ export class SlotAllocator {
       return draining;
     }
     const slot = this.#takeFreeSlot();
-    this.#table.reset(slot);
+    this.#table.reset(slot, undefined, initialState);
     this.#live.set(key, slot);
     return slot;
   }

@@ -1,11 +1,21 @@
 // Translates a validated SluiceConfig into the Snapshot workers compile. Pure and deterministic:
 // configuration order is kept, keys are written in one fixed order, so equal content hashes equally.
 import { createHash } from 'node:crypto';
-import type { CertificateSnapshot, ClusterSnapshot, Http2Snapshot, ListenerSnapshot, RouteSnapshot, Snapshot, TlsSnapshot, TracingSnapshot } from '../snapshot.js';
-import type { CertificateConfig, ClusterConfig, Http2Config, ListenerConfig, RouteConfig, SluiceConfig, TlsConfig, TracingConfig } from './sluice-config.js';
+import { EndpointState } from '../balancing/endpoint-table.js';
+import type {
+  CertificateSnapshot, ClusterSnapshot, HealthCheckSnapshot, Http2Snapshot, ListenerSnapshot, OutlierDetectionSnapshot, RouteSnapshot,
+  Snapshot, TlsSnapshot, TracingSnapshot,
+} from '../snapshot.js';
+import type {
+  CertificateConfig, ClusterConfig, HealthCheckConfig, Http2Config, ListenerConfig, OutlierDetectionConfig, RouteConfig, SluiceConfig,
+  TlsConfig, TracingConfig,
+} from './sluice-config.js';
 
-/** Gives the EndpointTable slot of an endpoint, named by its cluster and configured address. */
-export type SlotFor = (cluster: string, address: string) => number;
+/**
+ * Gives the EndpointTable slot of an endpoint, named by its cluster and configured address; a new
+ * endpoint's slot starts with `initialState` (UNCHECKED when it must pass a health check first).
+ */
+export type SlotFor = (cluster: string, address: string, initialState: number) => number;
 
 export function buildSnapshot(config: SluiceConfig, version: number, slotFor: SlotFor): Snapshot {
   const content = {
@@ -69,12 +79,13 @@ function routeSnapshot(route: RouteConfig): RouteSnapshot {
 }
 
 function clusterSnapshot(cluster: ClusterConfig, slotFor: SlotFor): ClusterSnapshot {
+  const initialState = cluster.healthCheck?.requireFirstPass === true ? EndpointState.UNCHECKED : 0;
   return {
     name: cluster.name,
     protocol: cluster.protocol,
     balancer: cluster.balancer,
     endpoints: cluster.endpoints.map(({ address, host, port, zone, weight }) => ({
-      slot: slotFor(cluster.name, address),
+      slot: slotFor(cluster.name, address, initialState),
       address,
       host,
       port,
@@ -82,6 +93,41 @@ function clusterSnapshot(cluster: ClusterConfig, slotFor: SlotFor): ClusterSnaps
       weight,
     })),
     timeouts: { connectMs: cluster.timeouts.connect, requestMs: cluster.timeouts.request, idleMs: cluster.timeouts.idle },
+    // Keys appear only when configured, so configurations without them keep their earlier hash.
+    ...(cluster.outlierDetection === undefined ? {} : { outlierDetection: outlierSnapshot(cluster.outlierDetection) }),
+    ...(cluster.healthCheck === undefined ? {} : { healthCheck: healthCheckSnapshot(cluster.healthCheck) }),
+  };
+}
+
+function outlierSnapshot(config: OutlierDetectionConfig): OutlierDetectionSnapshot {
+  const { enforcing } = config;
+  return {
+    consecutive5xx: config.consecutive5xx,
+    consecutiveGatewayFailure: config.consecutiveGatewayFailure,
+    intervalMs: config.interval,
+    baseEjectionTimeMs: config.baseEjectionTime,
+    maxEjectionTimeMs: config.maxEjectionTime,
+    maxEjectionPercent: config.maxEjectionPercent,
+    alwaysEjectOneHost: config.alwaysEjectOneHost,
+    successRate: { ...config.successRate },
+    failurePercentage: { ...config.failurePercentage },
+    enforcing: {
+      consecutive_5xx: enforcing.consecutive5xx,
+      consecutive_gateway_failure: enforcing.consecutiveGatewayFailure,
+      success_rate: enforcing.successRate,
+      failure_percentage: enforcing.failurePercentage,
+    },
+  };
+}
+
+function healthCheckSnapshot(config: HealthCheckConfig): HealthCheckSnapshot {
+  const { interval, timeout, jitter, expectedStatuses, ...rest } = config;
+  return {
+    ...rest,
+    expectedStatuses: expectedStatuses.map(([from, to]) => [from, to] as const),
+    intervalMs: interval,
+    timeoutMs: timeout,
+    jitterMs: jitter,
   };
 }
 

@@ -6,7 +6,9 @@ import * as z from 'zod';
 import type { AlpnProtocol } from '../snapshot.js';
 import { loadCertificatePair } from './certificate-pair.js';
 import { describeValue } from './describe-value.js';
-import { parseDuration } from './duration.js';
+import { duration } from './duration-field.js';
+import { healthCheck } from './health-check-schema.js';
+import { outlierDetection } from './outlier-schema.js';
 import { isDnsName, parseEndpointAddress, parseListenerAddress, type HostPortResult } from './host-port.js';
 
 const NAME = /^[A-Za-z0-9]([A-Za-z0-9._-]{0,61}[A-Za-z0-9])?$/;
@@ -17,13 +19,6 @@ function nameField(what: string) {
   });
 }
 
-/** A Go-style duration string, converted to milliseconds; anything else names what was found. */
-const duration = z.unknown().transform((value, ctx) => {
-  const result = typeof value === 'string' ? parseDuration(value) : { ok: false as const, reason: `expected a duration like 2s, found ${describeValue(value)}` };
-  if (result.ok) return result.ms;
-  ctx.addIssue({ code: 'custom', message: result.reason, input: value });
-  return z.NEVER;
-});
 
 function addressField(parse: (text: string) => HostPortResult, example: string) {
   return z
@@ -157,6 +152,8 @@ const cluster = z.strictObject({
   balancer: z.enum(['least_request', 'round_robin', 'random']).default('least_request'),
   endpoints: z.array(endpoint),
   timeouts: z.strictObject({ connect: duration.default(2_000), request: duration.default(15_000), idle: duration.default(60_000) }).prefault({}),
+  outlierDetection: outlierDetection.optional(),
+  healthCheck: healthCheck.optional(),
 });
 
 /** Propagation formats, each at most once (the order is not significant). */

@@ -1,6 +1,6 @@
 // The validated configuration's types: what `validateConfig` returns once every default is applied
 // and every duration is converted to milliseconds. Field names follow the YAML file.
-import type { AlpnProtocol, BalancerName, ClusterProtocol, ListenerProtocol, PathType, TlsVersion, TracePropagation } from '../snapshot.js';
+import type { AlpnProtocol, BalancerName, ClusterProtocol, HealthCheckType, ListenerProtocol, PathType, TlsVersion, TracePropagation } from '../snapshot.js';
 
 /** Whole milliseconds, converted from a duration string such as `2s`. */
 export type Milliseconds = number;
@@ -91,6 +91,44 @@ export interface ClusterConfig {
   readonly balancer: BalancerName;
   readonly endpoints: readonly EndpointConfig[];
   readonly timeouts: { readonly connect: Milliseconds; readonly request: Milliseconds; readonly idle: Milliseconds };
+  readonly outlierDetection?: OutlierDetectionConfig;
+  readonly healthCheck?: HealthCheckConfig;
+}
+
+/** Envoy's outlier detection knobs (see OutlierDetectionSnapshot for their meaning). */
+export interface OutlierDetectionConfig {
+  readonly consecutive5xx: number;
+  readonly consecutiveGatewayFailure: number;
+  readonly interval: Milliseconds;
+  readonly baseEjectionTime: Milliseconds;
+  /** As configured, else the longer of 300s and `baseEjectionTime`. */
+  readonly maxEjectionTime: Milliseconds;
+  readonly maxEjectionPercent: number;
+  readonly alwaysEjectOneHost: boolean;
+  readonly successRate: { readonly minimumHosts: number; readonly requestVolume: number; readonly stdevFactor: number };
+  readonly failurePercentage: { readonly threshold: number; readonly minimumHosts: number; readonly requestVolume: number };
+  /** Percent (0–100) of detections that are enforced, per detector. */
+  readonly enforcing: {
+    readonly consecutive5xx: number;
+    readonly consecutiveGatewayFailure: number;
+    readonly successRate: number;
+    readonly failurePercentage: number;
+  };
+}
+
+export interface HealthCheckConfig {
+  readonly type: HealthCheckType;
+  readonly path: string;
+  readonly host?: string;
+  /** Inclusive status ranges (a single status is a range of one). */
+  readonly expectedStatuses: readonly (readonly [number, number])[];
+  readonly service: string;
+  readonly interval: Milliseconds;
+  readonly timeout: Milliseconds;
+  readonly jitter: Milliseconds;
+  readonly healthyThreshold: number;
+  readonly unhealthyThreshold: number;
+  readonly requireFirstPass: boolean;
 }
 
 export interface EndpointConfig {

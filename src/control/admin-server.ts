@@ -2,7 +2,8 @@
 // through AdminView and never changes anything.
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
-import type { EndpointTable } from '../balancing/endpoint-table.js';
+import { EndpointState, type EndpointTable } from '../balancing/endpoint-table.js';
+import type { EjectionView } from '../outlier/outlier-detector.js';
 import type { CertificateSnapshot, Snapshot } from '../snapshot.js';
 import { formatHostPort, type HostPort } from './admin-address.js';
 import { readiness } from './readiness.js';
@@ -24,6 +25,8 @@ export interface ListenerAddress {
 export interface AdminView {
   readonly table: EndpointTable;
   snapshot(): Snapshot | undefined;
+  /** Outlier ejection of a slot: state, back-off count, and when it returns. */
+  ejection(slot: number): EjectionView;
   workerVersions(): { index: number; version: number | undefined }[];
   lastReloadError(): ReloadError | null;
   draining(): boolean;
@@ -84,6 +87,8 @@ const routes: Record<string, Handler> = {
         endpoints.push({
           cluster: cluster.name, address, zone, weight, slot,
           active: view.table.active(slot), total: view.table.total(slot), connections: view.table.connections(slot),
+          ...(cluster.healthCheck === undefined ? {} : { health: healthOf(view.table.state(slot)) }),
+          ...(cluster.outlierDetection === undefined ? {} : ejectionJson(view.ejection(slot))),
         });
       }
     }
@@ -149,4 +154,14 @@ function withoutKeyMaterial(snapshot: Snapshot): unknown {
       tls: { ...listener.tls, certificates: listener.tls.certificates.map(describe), defaultCertificate: describe(listener.tls.defaultCertificate) },
     })),
   };
+}
+
+/** Active-health status as the EndpointTable holds it. */
+function healthOf(state: number): 'healthy' | 'unhealthy' | 'unchecked' {
+  if ((state & EndpointState.UNHEALTHY) !== 0) return 'unhealthy';
+  return (state & EndpointState.UNCHECKED) !== 0 ? 'unchecked' : 'healthy';
+}
+
+function ejectionJson({ ejected, count, returnsAt }: EjectionView): Record<string, unknown> {
+  return { ejected, ejectionCount: count, ...(returnsAt === undefined ? {} : { ejectedUntil: new Date(returnsAt).toISOString() }) };
 }

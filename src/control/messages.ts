@@ -3,6 +3,7 @@
 import type { MetricObjectWithValues, MetricValue } from 'prom-client';
 import type { Snapshot } from '../snapshot.js';
 import type { LogLevel } from '../log.js';
+import type { ConsecutiveErrorReport } from '../outlier/outcome-recorder.js';
 
 export interface WorkerData {
   readonly index: number;
@@ -28,4 +29,6 @@ export type FromWorker =
   | { readonly type: 'applied'; readonly version: number }
   | { readonly type: 'rejected'; readonly version: number; readonly error: string }
   | { readonly type: 'metrics'; readonly id: number; readonly metrics: MetricObjectWithValues<MetricValue<string>>[] }
-  | { readonly type: 'drained' };
+  | { readonly type: 'drained' }
+  /** A consecutive-error outlier (the worker has already ejected it if it could). */
+  | { readonly type: 'outlier'; readonly report: ConsecutiveErrorReport };

@@ -2,15 +2,19 @@
 // the EndpointTable, runs the workers and the admin endpoint, reloads on demand and drains on stop.
 import path from 'node:path';
 import { EndpointTable } from '../balancing/endpoint-table.js';
+import { systemRandom } from '../balancing/random.js';
 import { SlotAllocator } from '../balancing/slot-allocator.js';
 import { buildSnapshot, formatProblems, loadConfigFile, type ConfigResult, type SluiceConfig } from '../config/index.js';
+import { HealthChecker } from '../health/health-checker.js';
 import { log, type LogLevel } from '../log.js';
 import { MainMetrics } from '../observability/main-metrics.js';
+import { OutlierDetector } from '../outlier/outlier-detector.js';
 import type { Snapshot } from '../snapshot.js';
 import { formatHostPort, type HostPort } from './admin-address.js';
 import { startAdminServer, type AdminServer, type AdminView, type ListenerAddress, type ReloadError } from './admin-server.js';
 import { watchFiles, type ConfigWatcher } from './config-watcher.js';
 import { ListenerSockets } from './listener-sockets.js';
+import { systemScheduler } from './scheduler.js';
 import { WorkerPool, type ApplyOutcome } from './worker-pool.js';
 
 export const ENDPOINT_TABLE_CAPACITY = 16_384;
@@ -53,6 +57,8 @@ export class Supervisor {
   readonly #sockets = new ListenerSockets();
   readonly #pool: WorkerPool;
   readonly #metrics: MainMetrics;
+  readonly #outliers: OutlierDetector;
+  readonly #health: HealthChecker;
   #snapshot: Snapshot | undefined;
   #lastReloadError: ReloadError | null = null;
   #draining = false;
@@ -69,12 +75,15 @@ export class Supervisor {
       shared: { endpointTable: this.#table.buffer, logLevel: options.logLevel },
       currentSnapshot: () => this.#snapshot,
       duplicatesFor: (snapshot) => this.#sockets.duplicatesFor(snapshot.listeners),
+      onOutlier: (report) => this.#outliers.onWorkerReport(report),
       onRejected: (index, version, error) => {
         log.error('worker rejected snapshot', { worker: index, version, error });
         this.#recordError(`worker ${index} rejected version ${version}: ${error}`);
       },
     });
     this.#metrics = new MainMetrics({ snapshot: () => this.#snapshot, table: this.#table, liveWorkers: () => this.#pool.liveCount });
+    this.#outliers = new OutlierDetector(this.#table, systemScheduler, systemRandom, this.#metrics.outlierEvents);
+    this.#health = new HealthChecker(this.#table, systemScheduler, systemRandom, this.#metrics.healthEvents);
   }
 
   /** Binds the listeners and the admin endpoint, starts the workers and waits until all run version 1. */
@@ -83,13 +92,15 @@ export class Supervisor {
     this.#sockets.open(snapshot.listeners);
     try {
       this.#admin = await startAdminServer(this.#adminView(), this.#options.admin);
-      this.#snapshot = snapshot;
+      this.#publishToMainThread(snapshot);
       const failures = describeFailures(await this.#pool.start());
       if (failures.length > 0) throw new Error(`the workers could not start with the configuration: ${failures.join('; ')}`);
     } catch (error) {
       await this.#shutdown(0);
       throw error;
     }
+    this.#outliers.start();
+    this.#health.start();
     this.#watchConfigFiles();
     log.info('ready', {
       version: snapshot.version,
@@ -118,6 +129,8 @@ export class Supervisor {
   async #shutdown(drainWaitMs: number): Promise<void> {
     this.#draining = true;
     this.#watcher?.close();
+    this.#outliers.stop();
+    this.#health.stop();
     log.info('draining', { workers: this.#pool.liveCount });
     await this.#pool.drain(drainWaitMs);
     await this.#admin?.close();
@@ -126,7 +139,7 @@ export class Supervisor {
   }
 
   #build(config: SluiceConfig, version: number): Snapshot {
-    return buildSnapshot(config, version, (cluster, address) => this.#slots.slotFor(endpointKey(cluster, address)));
+    return buildSnapshot(config, version, (cluster, address, initialState) => this.#slots.slotFor(endpointKey(cluster, address), initialState));
   }
 
   async #reloadUntilSettled(): Promise<void> {
@@ -159,9 +172,9 @@ export class Supervisor {
       this.#slots.retain(endpointKeys(current));
       return this.#reloadFailed(error instanceof Error ? error.message : String(error));
     }
-    this.#snapshot = next;
+    this.#publishToMainThread(next);
     const failures = describeFailures(await this.#pool.publish(next));
-    this.#sockets.retain(this.#snapshot.listeners.map((listener) => listener.key));
+    this.#sockets.retain(next.listeners.map((listener) => listener.key));
     if (failures.length > 0) {
       // A worker that refused the snapshot still counts on the old endpoints' slots: keep them.
       return this.#reloadFailed(`version ${next.version} is published but not running everywhere: ${failures.join('; ')}`);
@@ -170,6 +183,13 @@ export class Supervisor {
     this.#watchConfigFiles();
     this.#succeeded();
     log.info('config reloaded', { version: next.version, hash: next.hash });
+  }
+
+  /** The snapshot becomes current for the main thread's own users: admin, outlier detection, health checks. */
+  #publishToMainThread(snapshot: Snapshot): void {
+    this.#snapshot = snapshot;
+    this.#outliers.update(snapshot);
+    this.#health.update(snapshot);
   }
 
   /** (Re)watches the config file and every certificate and key file the current snapshot names. */
@@ -207,6 +227,7 @@ export class Supervisor {
     return {
       table: this.#table,
       snapshot: () => this.#snapshot,
+      ejection: (slot) => this.#outliers.ejection(slot),
       workerVersions: () => this.#pool.versions(),
       lastReloadError: () => this.#lastReloadError,
       draining: () => this.#draining,

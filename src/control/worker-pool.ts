@@ -4,6 +4,7 @@ import { Worker } from 'node:worker_threads';
 import type { MetricObjectWithValues, MetricValue } from 'prom-client';
 import { log } from '../log.js';
 import type { Snapshot } from '../snapshot.js';
+import type { ConsecutiveErrorReport } from '../outlier/outcome-recorder.js';
 import type { FromWorker, ListenerFd, ToWorker, WorkerData } from './messages.js';
 import { RestartBackoff } from './restart-backoff.js';
 
@@ -22,6 +23,8 @@ export interface WorkerPoolOptions {
   readonly currentSnapshot: () => Snapshot | undefined;
   /** This worker's own duplicates of the listening sockets of `snapshot`. */
   readonly duplicatesFor: (snapshot: Snapshot) => ListenerFd[];
+  /** A worker detected a consecutive-error outlier. */
+  readonly onOutlier?: (report: ConsecutiveErrorReport) => void;
   /** A worker refused a snapshot (it keeps running its previous one). */
   readonly onRejected: (index: number, version: number, error: string) => void;
   readonly now?: () => number;
@@ -169,6 +172,9 @@ export class WorkerPool {
         return;
       case 'metrics':
         this.#metricRequests.get(message.id)?.(message.metrics);
+        return;
+      case 'outlier':
+        this.#options.onOutlier?.(message.report);
         return;
       case 'drained':
         log.debug('worker drained', { worker: worker.index });

@@ -1,7 +1,10 @@
-// The main thread's metrics (config version, reloads, live workers, per-endpoint in-flight requests
-// read from the EndpointTable at scrape time) and the merge of them with every worker's registry.
+// The main thread's metrics (config version, reloads, live workers, outlier ejections, health check
+// results, per-endpoint gauges read from the EndpointTable at scrape time) and the merge of them with
+// every worker's registry.
 import { AggregatorRegistry, Counter, Gauge, Registry, type MetricObjectWithValues, type MetricValue } from 'prom-client';
-import type { EndpointTable } from '../balancing/endpoint-table.js';
+import { EndpointState, type EndpointTable } from '../balancing/endpoint-table.js';
+import type { HealthEvents } from '../health/health-checker.js';
+import type { OutlierEvents } from '../outlier/outlier-detector.js';
 import type { Snapshot } from '../snapshot.js';
 import { metricNames } from './metric-names.js';
 
@@ -17,6 +20,8 @@ export interface MainMetricsSource {
 export class MainMetrics {
   readonly registry = new Registry();
   readonly #reloads: Readonly<Record<ReloadResult, Counter.Internal>>;
+  readonly outlierEvents: OutlierEvents;
+  readonly healthEvents: HealthEvents;
 
   constructor(source: MainMetricsSource) {
     new Gauge({
@@ -31,21 +36,46 @@ export class MainMetrics {
       registers: [this.registry],
       collect() { this.set(source.liveWorkers()); },
     });
-    new Gauge({
-      name: metricNames.endpointActiveRequests,
-      help: 'Requests in flight to each endpoint, across all workers.',
-      labelNames: ['cluster', 'endpoint', 'zone'] as const,
-      registers: [this.registry],
-      collect() {
-        // Endpoints removed by a reload must disappear from the output, so the series are rebuilt.
-        this.reset();
-        for (const cluster of source.snapshot()?.clusters ?? []) {
-          for (const endpoint of cluster.endpoints) {
-            this.set({ cluster: cluster.name, endpoint: endpoint.address, zone: endpoint.zone }, source.table.active(endpoint.slot));
+    const { table } = source;
+    const endpointGauge = (name: string, help: string, valueOf: (slot: number) => number): void => {
+      new Gauge({
+        name,
+        help,
+        labelNames: ['cluster', 'endpoint', 'zone'] as const,
+        registers: [this.registry],
+        collect() {
+          // Endpoints removed by a reload must disappear from the output, so the series are rebuilt.
+          this.reset();
+          for (const cluster of source.snapshot()?.clusters ?? []) {
+            for (const endpoint of cluster.endpoints) {
+              this.set({ cluster: cluster.name, endpoint: endpoint.address, zone: endpoint.zone }, valueOf(endpoint.slot));
+            }
           }
-        }
-      },
+        },
+      });
+    };
+    endpointGauge(metricNames.endpointActiveRequests, 'Requests in flight to each endpoint, across all workers.', (slot) => table.active(slot));
+    endpointGauge(metricNames.endpointHealthy, '1 unless active health checks keep the endpoint out (unhealthy or not yet passed).',
+      (slot) => ((table.state(slot) & (EndpointState.UNHEALTHY | EndpointState.UNCHECKED)) === 0 ? 1 : 0));
+    endpointGauge(metricNames.endpointEjected, '1 while outlier detection has ejected the endpoint.',
+      (slot) => ((table.state(slot) & EndpointState.EJECTED) === 0 ? 0 : 1));
+    const outlierCounter = (name: string, help: string) =>
+      new Counter({ name, help, labelNames: ['cluster', 'reason'] as const, registers: [this.registry] });
+    const detected = outlierCounter(metricNames.outlierDetected, 'Outliers detected, by cluster and reason (ejected or not).');
+    const enforced = outlierCounter(metricNames.outlierEnforced, 'Outliers ejected, by cluster and reason.');
+    const overflow = outlierCounter(metricNames.outlierOverflow, 'Outliers left in because ejecting them would pass maxEjectionPercent.');
+    this.outlierEvents = {
+      detected: (cluster, reason) => detected.labels({ cluster, reason }).inc(),
+      enforced: (cluster, reason) => enforced.labels({ cluster, reason }).inc(),
+      overflow: (cluster, reason) => overflow.labels({ cluster, reason }).inc(),
+    };
+    const checks = new Counter({
+      name: metricNames.healthChecks,
+      help: 'Finished active health checks, by cluster and result.',
+      labelNames: ['cluster', 'result'] as const,
+      registers: [this.registry],
     });
+    this.healthEvents = { result: (cluster, passed) => checks.labels({ cluster, result: passed ? 'pass' : 'fail' }).inc() };
     const reloads = new Counter({
       name: metricNames.configReloads,
       help: 'Configuration reloads, by result.',

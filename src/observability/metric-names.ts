@@ -22,4 +22,16 @@ export const metricNames = {
   endpointActiveRequests: 'sluice_endpoint_active_requests',
   /** gauge; live worker threads */
   workers: 'sluice_workers',
+  /** counter; labels: cluster, reason (consecutive_5xx, consecutive_gateway_failure, success_rate, failure_percentage) — outliers found */
+  outlierDetected: 'sluice_outlier_ejections_detected_total',
+  /** counter; labels: cluster, reason — outliers actually ejected */
+  outlierEnforced: 'sluice_outlier_ejections_enforced_total',
+  /** counter; labels: cluster, reason — outliers left in because of maxEjectionPercent */
+  outlierOverflow: 'sluice_outlier_ejections_overflow_total',
+  /** counter; labels: cluster, result ("pass" | "fail") — finished active health checks */
+  healthChecks: 'sluice_health_checks_total',
+  /** gauge; labels: cluster, endpoint, zone — 1 unless active health checks keep it out (unhealthy or not yet checked) */
+  endpointHealthy: 'sluice_endpoint_healthy',
+  /** gauge; labels: cluster, endpoint, zone — 1 while outlier detection has ejected it */
+  endpointEjected: 'sluice_endpoint_ejected',
 } as const;

@@ -4,7 +4,7 @@
 import { createBalancer, type Balancer, type BalancerEndpoint } from '../balancing/balancer.js';
 import type { EndpointTable } from '../balancing/endpoint-table.js';
 import type { Random } from '../balancing/random.js';
-import { countingRecorder, type OutcomeRecorder } from '../outlier/outcome-recorder.js';
+import { countingRecorder, ejectingRecorder, type ConsecutiveErrorReport, type OutcomeRecorder } from '../outlier/outcome-recorder.js';
 import type { RouteStats } from '../observability/route-stats.js';
 import type { WorkerMetrics } from '../observability/worker-metrics.js';
 import type { PoolSet } from '../proxy/pool-set.js';
@@ -94,6 +94,8 @@ export interface RuntimeDeps {
   readonly boundPorts: ReadonlyMap<string, number>;
   readonly secureContexts: SecureContextCache;
   readonly tracing: TracingDeps;
+  /** Tells the main thread about a consecutive-error outlier this worker detected. */
+  readonly reportOutlier: (report: ConsecutiveErrorReport) => void;
 }
 
 export function compileRuntime(snapshot: Snapshot, deps: RuntimeDeps): Runtime {
@@ -172,6 +174,8 @@ function compileCluster(cluster: ClusterSnapshot, poolsOf: PoolsOf, deps: Runtim
     protocol: cluster.protocol,
     balancer: createBalancer(cluster.balancer, endpoints, { table: deps.table, random: deps.random }),
     requestTimeoutMs: cluster.timeouts.requestMs,
-    outcomes: countingRecorder(deps.table),
+    outcomes: cluster.outlierDetection === undefined
+      ? countingRecorder(deps.table)
+      : ejectingRecorder(deps.table, cluster, cluster.outlierDetection, deps.random, deps.reportOutlier),
   };
 }

@@ -100,7 +100,10 @@ function send(message: FromWorker): void {
 function applySnapshot(snapshot: Snapshot, fds: readonly ListenerFd[]): void {
   try {
     for (const { key, port: bound } of fds) boundPorts.set(key, bound);
-    const next = compileRuntime(snapshot, { table, random: systemRandom, metrics, pools, boundPorts, secureContexts, tracing: tracingDeps });
+    const next = compileRuntime(snapshot, {
+      table, random: systemRandom, metrics, pools, boundPorts, secureContexts, tracing: tracingDeps,
+      reportOutlier: (report) => send({ type: 'outlier', report }),
+    });
     listeners.apply(fds, next.listeners);
     downstreamH2.apply(next.listeners);
     runtime = next;
