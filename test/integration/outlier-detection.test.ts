@@ -1,0 +1,59 @@
+// Outlier detection end to end (2 workers, 4 real backends, one answering 500): ejected at its fifth
+// consecutive 500 — by whichever worker saw it — while the others keep serving, shown by the admin,
+// counted as detected and enforced, and back in service after the ejection time.
+import t from 'tap';
+import { request } from 'undici';
+import { adminJson, adminText, eventually, metricValue } from '../helpers/admin.js';
+import { startBackend } from '../helpers/backend.js';
+import { startSluice } from '../helpers/sluice-process.js';
+
+interface EndpointJson { address: string; ejected: boolean; ejectionCount: number; ejectedUntil?: string }
+
+t.test('one of four backends answering 500 is ejected within 5 of its requests and returns after the ejection time', async (t) => {
+  const good = await Promise.all(['a', 'b', 'c'].map((name) => startBackend(t, name)));
+  const bad = await startBackend(t, 'bad', (req, res) => {
+    req.resume();
+    res.statusCode = 500;
+    res.end('broken');
+  });
+  const sluice = await startSluice(t, `
+listeners: [{ name: web, address: "127.0.0.1:0" }]
+routes: [{ paths: [{ path: /, pathType: Prefix, cluster: app }] }]
+clusters:
+  - name: app
+    balancer: round_robin
+    endpoints:
+${[...good, bad].map((backend) => `      - address: "${backend.address}"`).join('\n')}
+    outlierDetection: { consecutive5xx: 5, interval: 100ms, baseEjectionTime: 1s, maxEjectionPercent: 25 }
+`, { workers: 2 });
+
+  const statuses: number[] = [];
+  for (let i = 0; i < 60; i++) {
+    const response = await request(sluice.url('/'));
+    await response.body.text();
+    statuses.push(response.statusCode);
+  }
+  t.equal(bad.requests, 5, 'the bad backend got exactly five requests: the fifth 500 ejected it');
+  t.equal(statuses.filter((status) => status === 500).length, 5);
+  t.equal(statuses.filter((status) => status === 200).length, 55, 'every other request served by the others');
+
+  const endpoints = await adminJson<EndpointJson[]>(sluice.admin, '/endpoints');
+  const badView = endpoints.find((endpoint) => endpoint.address === bad.address)!;
+  t.match(badView, { ejected: true, ejectionCount: 1 });
+  t.ok(badView.ejectedUntil, 'the admin says until when');
+  t.same(endpoints.filter((endpoint) => endpoint.ejected).length, 1);
+
+  const metrics = (await adminText(sluice.admin, '/metrics')).text;
+  t.equal(metricValue(metrics, 'sluice_outlier_ejections_detected_total{cluster="app",reason="consecutive_5xx"}'), 1);
+  t.equal(metricValue(metrics, 'sluice_outlier_ejections_enforced_total{cluster="app",reason="consecutive_5xx"}'), 1);
+  t.equal(metricValue(metrics, `sluice_endpoint_ejected{cluster="app",endpoint="${bad.address}",zone=""}`), 1);
+
+  await eventually(async () => {
+    const view = (await adminJson<EndpointJson[]>(sluice.admin, '/endpoints')).find((endpoint) => endpoint.address === bad.address)!;
+    return !view.ejected;
+  }, 20_000, 'the bad backend to return');
+  t.ok(Date.now() >= Date.parse(badView.ejectedUntil!), 'not back before its ejection time');
+  const before = bad.requests;
+  for (let i = 0; i < 8; i++) await (await request(sluice.url('/'))).body.text();
+  t.ok(bad.requests > before, 'it takes traffic again after its return');
+});
