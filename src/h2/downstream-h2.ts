@@ -10,7 +10,10 @@ import type { ListenerRuntime } from '../worker/runtime.js';
 
 const { NGHTTP2_ENHANCE_YOUR_CALM, NGHTTP2_REFUSED_STREAM } = http2.constants;
 
-export type StreamHandler = (stream: ServerHttp2Stream, headers: IncomingHttpHeaders, listener: ListenerRuntime) => void;
+/** `raw` is the header list as received (flat name/value pairs); `clientIp` the session's peer address. */
+export type StreamHandler = (
+  stream: ServerHttp2Stream, headers: IncomingHttpHeaders, raw: string[], listener: ListenerRuntime, clientIp: string,
+) => void;
 
 export interface DownstreamH2Deps {
   /** The listener as the current runtime has it (settings and routing may change between streams). */
@@ -73,11 +76,6 @@ export class DownstreamH2 {
       maxSessionMemory: 32,
     });
     server.on('session', (session) => this.#guard(session, key));
-    server.on('stream', (stream, headers) => {
-      const current = this.#deps.listenerOf(key);
-      if (current === undefined) stream.close(NGHTTP2_REFUSED_STREAM);
-      else this.#deps.onStream(stream, headers, current);
-    });
     return server;
   }
 
@@ -102,23 +100,29 @@ export class DownstreamH2 {
       session.once('close', () => clearTimeout(age));
     }
 
+    // Per session, not per stream: the client address, and the rapid-reset count of the last second.
+    const clientIp = session.socket?.remoteAddress ?? '';
     let windowStart = 0;
     let resets = 0;
-    session.on('stream', (stream: ServerHttp2Stream) => {
-      stream.once('aborted', () => {
-        // The client reset a stream it had opened: count it against this second's budget.
-        const now = Date.now();
-        if (now - windowStart >= 1000) {
-          windowStart = now;
-          resets = 0;
-        }
-        if (++resets > maxResetsPerSecond && !session.destroyed) {
-          log.warn('closing an HTTP/2 connection that resets streams abusively', { resets });
-          session.goaway(NGHTTP2_ENHANCE_YOUR_CALM);
-          session.destroy();
-          this.#deps.abusiveClientClosed();
-        }
-      });
+    const onAborted = (): void => {
+      // The client reset a stream it had opened: count it against this second's budget.
+      const now = Date.now();
+      if (now - windowStart >= 1000) {
+        windowStart = now;
+        resets = 0;
+      }
+      if (++resets > maxResetsPerSecond && !session.destroyed) {
+        log.warn('closing an HTTP/2 connection that resets streams abusively', { resets });
+        session.goaway(NGHTTP2_ENHANCE_YOUR_CALM);
+        session.destroy();
+        this.#deps.abusiveClientClosed();
+      }
+    };
+    session.on('stream', (stream: ServerHttp2Stream, headers: IncomingHttpHeaders, _flags: number, raw: string[]) => {
+      stream.once('aborted', onAborted);
+      const current = this.#deps.listenerOf(key);
+      if (current === undefined) stream.close(NGHTTP2_REFUSED_STREAM);
+      else this.#deps.onStream(stream, headers, raw, current, clientIp);
     });
   }
 }

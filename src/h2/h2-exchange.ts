@@ -1,10 +1,10 @@
 // One HTTP/2 stream from a client, proxied: route, pick (per request, so one client connection spreads
 // over every endpoint), then a stream on an HTTP/2 session to the endpoint (h2/h2c clusters) or an
-// HTTP/1.1 request through undici (http1 clusters). Headers, data and trailers are relayed as they come
-// with backpressure; errors Sluice answers itself become gRPC trailers-only responses for gRPC calls.
+// HTTP/1.1 exchange on Sluice's own pool (http1 clusters, through H2ToH1Bridge). Headers, data and
+// trailers are relayed as they come with backpressure; errors Sluice answers itself become gRPC
+// trailers-only responses for gRPC calls. The deadline is checked on the coarse ticker.
 import http2, { type ClientHttp2Stream, type IncomingHttpHeaders, type OutgoingHttpHeaders, type ServerHttp2Stream } from 'node:http2';
 import { performance } from 'node:perf_hooks';
-import type { Dispatcher } from 'undici';
 import type { EndpointTable } from '../balancing/endpoint-table.js';
 import { errorTable, type ErrorCode } from '../errors.js';
 import { grpcErrorHeaders, isGrpcContentType, parseGrpcTimeout } from '../grpc/grpc-status.js';
@@ -12,11 +12,13 @@ import type { RouteStats } from '../observability/route-stats.js';
 import type { OutcomeRecorder } from '../outlier/outcome-recorder.js';
 import type { WorkerMetrics } from '../observability/worker-metrics.js';
 import type { ListenerRuntime, RouteTarget, Runtime, UpstreamEndpoint } from '../worker/runtime.js';
-import { setTraceFields } from '../tracing/trace-fields.js';
+import { http1TraceFields, setTraceFields } from '../tracing/trace-fields.js';
 import { TRACE_HEADER_NAMES, readH2TraceHeaders } from '../tracing/trace-headers.js';
 import { TraceHop } from '../tracing/trace-hop.js';
 import type { TracingRuntime } from '../tracing/tracing-runtime.js';
 import { httpsLocation, setForwardedFields } from '../proxy/forwarding.js';
+import { h1Request, H2ToH1Bridge, type H1SideOwner } from './h2-to-h1-bridge.js';
+import type { Expiring, StreamDeadlines } from './stream-deadlines.js';
 import { upstreamFailure } from './upstream-failure.js';
 import { wasRefused } from './upstream-h2-pool.js';
 
@@ -25,47 +27,21 @@ const { NGHTTP2_CANCEL, NGHTTP2_INTERNAL_ERROR, NGHTTP2_NO_ERROR, NGHTTP2_FLAG_E
 export interface H2ExchangeDeps {
   readonly table: EndpointTable;
   readonly metrics: WorkerMetrics;
+  readonly deadlines: StreamDeadlines;
   runtime(): Runtime;
 }
 
-/** Connection-specific fields never cross an HTTP/2 hop (RFC 9113 §8.2.2), nor Sluice's forwarding fields. */
-const CONNECTION_SPECIFIC = new Set([
-  'connection', 'keep-alive', 'proxy-connection', 'transfer-encoding', 'upgrade', 'host',
-  'x-forwarded-for', 'x-forwarded-proto', 'x-forwarded-host', 'x-forwarded-port',
-]);
+// node:http2 copies the options of respond() and request(), so shared objects serve every stream.
+const END_STREAM = { endStream: true } as const;
+const WAIT_FOR_TRAILERS = { waitForTrailers: true } as const;
+const NO_TRAILERS = {};
 
-/** Request headers for the endpoint: end-to-end fields, `te: trailers` (gRPC needs it), X-Forwarded-*, trace context. */
-function forwardedHeaders(
-  headers: IncomingHttpHeaders, clientIp: string, listener: ListenerRuntime, authority: string | undefined,
-  trace: TraceHop, tracing: TracingRuntime,
-): OutgoingHttpHeaders {
-  const out: OutgoingHttpHeaders = {};
-  const replaceTrace = tracing.enabled;
-  for (const name in headers) {
-    if (name.charCodeAt(0) === 0x3a /* ':' */ || CONNECTION_SPECIFIC.has(name)) continue;
-    if (replaceTrace && TRACE_HEADER_NAMES.has(name)) continue;
-    if (name === 'te' && headers.te !== 'trailers') continue;
-    out[name] = headers[name];
-  }
-  setForwardedFields(out, headers['x-forwarded-for'], clientIp, listener, authority);
-  setTraceFields(out, trace, tracing);
-  return out;
-}
-
-/** End-to-end fields of a response head or trailer section: no pseudo-headers, nothing connection-specific. */
-function endToEnd(headers: Record<string, string | string[] | number | undefined>): OutgoingHttpHeaders {
-  const out: OutgoingHttpHeaders = {};
-  for (const name in headers) {
-    if (name.charCodeAt(0) === 0x3a || CONNECTION_SPECIFIC.has(name)) continue;
-    out[name] = headers[name];
-  }
-  return out;
-}
-
-export class H2Exchange {
+export class H2Exchange implements H1SideOwner, Expiring {
   readonly #stream: ServerHttp2Stream;
   readonly #headers: IncomingHttpHeaders;
+  readonly #raw: readonly string[];
   readonly #listener: ListenerRuntime;
+  readonly #clientIp: string;
   readonly #deps: H2ExchangeDeps;
   readonly #grpc: boolean;
   readonly #startedAt = performance.now();
@@ -75,22 +51,26 @@ export class H2Exchange {
   #stats!: RouteStats;
   #endpoint: UpstreamEndpoint | undefined;
   #outcomes: OutcomeRecorder | undefined;
-  /** `:scheme` towards the endpoint: https for h2 clusters, http for h2c. */
-  #scheme = 'http';
+  /** Coarse-clock time at which the request times out. */
+  deadline = Infinity;
   #upstream: ClientHttp2Stream | undefined;
-  #timer: NodeJS.Timeout | undefined;
+  #bridge: H2ToH1Bridge | undefined;
+  #trailers: IncomingHttpHeaders | undefined;
   #status = 0;
   #responded = false;
   #bodyForwarded = false;
   #done = false;
 
-  constructor(stream: ServerHttp2Stream, headers: IncomingHttpHeaders, listener: ListenerRuntime, deps: H2ExchangeDeps) {
+  constructor(stream: ServerHttp2Stream, headers: IncomingHttpHeaders, raw: readonly string[], listener: ListenerRuntime,
+              clientIp: string, deps: H2ExchangeDeps) {
     this.#stream = stream;
     this.#headers = headers;
+    this.#raw = raw;
     this.#listener = listener;
+    this.#clientIp = clientIp;
     this.#deps = deps;
     this.#grpc = isGrpcContentType(headers['content-type']);
-    stream.on('error', () => { /* 'close' follows */ });
+    stream.on('error', ignoreError);
     stream.once('close', () => this.#finish());
   }
 
@@ -113,17 +93,35 @@ export class H2Exchange {
     if (endpoint === undefined) return this.#reply('no_healthy_endpoint');
     this.#deps.table.beginRequest(endpoint.slot);
     this.#outcomes = cluster.outcomes;
-    this.#scheme = cluster.protocol === 'h2' ? 'https' : 'http';
 
-    const deadlineMs = (this.#grpc ? parseGrpcTimeout(headers['grpc-timeout'] as string | undefined) : undefined) ?? cluster.requestTimeoutMs;
-    this.#timer = setTimeout(() => this.#fail('upstream_timeout'), deadlineMs);
-    const forwarded = forwardedHeaders(headers, this.#clientIp(), this.#listener, authority, this.trace, this.#tracing);
-    if (endpoint.h2 !== undefined) this.#sendH2(endpoint, forwarded, false);
-    else void this.#sendH1(endpoint, forwarded);
+    const deadlines = this.#deps.deadlines;
+    const timeoutMs = (this.#grpc ? parseGrpcTimeout(headers['grpc-timeout'] as string | undefined) : undefined) ?? cluster.requestTimeoutMs;
+    this.deadline = deadlines.now + timeoutMs;
+    deadlines.add(this);
+    const stream = this.#stream;
+    const hasBody = !stream.readableEnded && !stream.endAfterHeaders;
+    const tracing = this.#tracing;
+    if (endpoint.h2 === undefined) {
+      const traceLines = tracing.enabled ? http1TraceFields(this.trace, tracing) : undefined;
+      const request = h1Request(headers, this.#raw, authority, this.#clientIp, this.#listener, hasBody, traceLines);
+      (this.#bridge = new H2ToH1Bridge(stream, this, endpoint.pool, request)).send();
+      return;
+    }
+    // The received header list goes on as the endpoint's: node:http2 copies it, and only these fields change.
+    headers[':scheme'] = cluster.protocol === 'h2' ? 'https' : 'http';
+    if (headers[':authority'] === undefined && authority !== undefined) headers[':authority'] = authority;
+    if (headers.host !== undefined) delete headers.host;
+    setForwardedFields(headers, headers['x-forwarded-for'], this.#clientIp, this.#listener, authority);
+    if (tracing.enabled) {
+      for (const name of TRACE_HEADER_NAMES) if (headers[name] !== undefined) delete headers[name];
+      setTraceFields(headers as OutgoingHttpHeaders, this.trace, tracing);
+    }
+    this.#sendH2(endpoint, !hasBody, false);
   }
 
-  #clientIp(): string {
-    return this.#stream.session?.socket?.remoteAddress ?? '';
+  /** The request deadline passed. */
+  expire(): void {
+    this.#fail('upstream_timeout');
   }
 
   /** The request id of this request (undefined: tracing off, or none generated). */
@@ -153,7 +151,7 @@ export class H2Exchange {
       scheme: this.#listener.proto,
       host: authority,
       protocolVersion: '2',
-      clientAddress: this.#clientIp(),
+      clientAddress: this.#clientIp,
       route: target?.route,
       cluster: target?.cluster.name,
       endpoint,
@@ -168,101 +166,77 @@ export class H2Exchange {
 
   // ── h2 / h2c endpoints ─────────────────────────────────────────────────────────────────────────
 
-  #sendH2(endpoint: UpstreamEndpoint, forwarded: OutgoingHttpHeaders, retry: boolean): void {
-    const headers = this.#headers;
+  #sendH2(endpoint: UpstreamEndpoint, noBody: boolean, retry: boolean): void {
     const stream = this.#stream;
-    const noBody = stream.readableEnded || (stream.endAfterHeaders && !retry);
-    const upstream = (this.#upstream = endpoint.h2!.request({
-      ...forwarded,
-      ':method': headers[':method'],
-      ':path': headers[':path'],
-      ':authority': headers[':authority'] ?? headers.host,
-      ':scheme': this.#scheme,
-    }, noBody));
+    const upstream = (this.#upstream = endpoint.h2!.request(this.#headers, noBody || (retry && stream.readableEnded)));
     let failure: unknown;
-    let trailers: IncomingHttpHeaders | undefined;
     upstream.on('response', (responseHeaders, flags) => this.#onH2Response(upstream, responseHeaders, flags));
-    upstream.on('trailers', (received) => { trailers = received; });
+    upstream.on('trailers', (received) => { this.#trailers = received; });
     upstream.on('error', (error) => { failure = error; });
-    stream.once('wantTrailers', () => stream.sendTrailers(trailers === undefined ? {} : endToEnd(trailers)));
     upstream.on('close', () => {
       if (this.#done || this.#upstream !== upstream) return;
       if (!this.#responded) {
         // A refused stream never reached the application: replay it once, if no body went out yet.
-        if (wasRefused(upstream) && !retry && !this.#bodyForwarded) return this.#sendH2(endpoint, forwarded, true);
+        if (wasRefused(upstream) && !retry && !this.#bodyForwarded) return this.#sendH2(endpoint, noBody, true);
         return this.#fail(upstreamFailure(failure));
       }
       if (upstream.rstCode !== NGHTTP2_NO_ERROR && !stream.writableEnded) stream.close(NGHTTP2_INTERNAL_ERROR);
     });
-    if (!noBody) this.#forwardBody(upstream);
+    if (!noBody && !retry) this.#forwardBody();
   }
 
+  /** The endpoint's header list goes to the client as received (node:http2 copies it; an HTTP/2 peer
+   *  cannot send connection-specific fields), DATA follows with backpressure, then its trailers. */
   #onH2Response(upstream: ClientHttp2Stream, headers: IncomingHttpHeaders, flags: number): void {
     if (!this.#open()) return;
     const stream = this.#stream;
     const status = Number(headers[HTTP2_HEADER_STATUS]);
     this.#outcomes!.response(this.#endpoint!.slot, status);
     const endStream = (flags & NGHTTP2_FLAG_END_STREAM) !== 0;
-    this.#respond(status, endToEnd(headers), endStream);
-    if (!endStream) upstream.pipe(stream);
+    this.#respond(status, headers as OutgoingHttpHeaders, endStream);
+    if (endStream) return;
+    stream.once('wantTrailers', () => stream.sendTrailers(this.#trailers ?? NO_TRAILERS));
+    upstream.on('data', (chunk: Buffer) => {
+      if (!stream.write(chunk)) upstream.pause();
+    });
+    stream.on('drain', () => upstream.resume());
+    upstream.once('end', () => stream.end());
   }
 
-  // ── http1 endpoints (through undici) ───────────────────────────────────────────────────────────
-
-  async #sendH1(endpoint: UpstreamEndpoint, forwarded: OutgoingHttpHeaders): Promise<void> {
-    const headers = this.#headers;
-    const stream = this.#stream;
-    forwarded.host = headers[':authority'] ?? headers.host;
-    delete forwarded.te;
-    const hasBody = !stream.readableEnded && !stream.endAfterHeaders;
-    let response: Dispatcher.ResponseData;
-    try {
-      response = await endpoint.h1Client().request({
-        method: headers[':method'] as Dispatcher.HttpMethod,
-        path: headers[':path'] ?? '/',
-        headers: forwarded as Record<string, string>,
-        body: hasBody ? stream : null,
-      });
-    } catch (error) {
-      return this.#fail(upstreamFailure(error));
-    }
-    const { statusCode, body, trailers } = response;
-    this.#outcomes!.response(endpoint.slot, statusCode);
-    // The client may go away at any point of the download: that aborts the body, which is not a crash.
-    body.on('error', () => this.#fail('upstream_reset'));
-    if (!this.#open()) {
-      body.destroy();
-      return;
-    }
-    const noBody = headers[':method'] === 'HEAD' || statusCode === 204 || statusCode === 304;
-    this.#respond(statusCode, endToEnd(response.headers), noBody);
-    if (noBody) {
-      body.destroy();
-      return;
-    }
-    stream.once('wantTrailers', () => stream.sendTrailers(endToEnd(trailers)));
-    body.pipe(stream);
-  }
-
-  // ── shared ─────────────────────────────────────────────────────────────────────────────────────
-
-  #forwardBody(upstream: ClientHttp2Stream): void {
+  /** The client's request body to the endpoint's stream, with backpressure (a replay finds it already flowing). */
+  #forwardBody(): void {
     const stream = this.#stream;
     stream.on('data', (chunk: Buffer) => {
+      const upstream = this.#upstream;
+      if (upstream === undefined) return;
       this.#bodyForwarded = true;
       if (!upstream.write(chunk)) {
         stream.pause();
         upstream.once('drain', () => stream.resume());
       }
     });
-    stream.on('end', () => upstream.end());
+    stream.once('end', () => this.#upstream?.end());
   }
+
+  // ── H1SideOwner (http1 endpoints) ──────────────────────────────────────────────────────────────
+
+  /** The HTTP/1.1 endpoint's response head, for the client; the request id is added to it. */
+  respond(status: number, headers: OutgoingHttpHeaders, endStream: boolean): void {
+    this.#outcomes!.response(this.#endpoint!.slot, status);
+    this.#respond(status, headers, endStream);
+  }
+
+  bridgeFailed(code: ErrorCode): void {
+    this.#fail(code);
+  }
+
+  // ── shared ─────────────────────────────────────────────────────────────────────────────────────
 
   #respond(status: number, headers: OutgoingHttpHeaders, endStream: boolean): void {
     this.#responded = true;
     this.#status = status;
     headers[HTTP2_HEADER_STATUS] = status;
-    this.#stream.respond(this.#withRequestId(headers), endStream ? { endStream: true } : { waitForTrailers: true });
+    this.#stream.respond(this.#withRequestId(headers), endStream ? END_STREAM : this.#bridge === undefined ? WAIT_FOR_TRAILERS : undefined);
   }
 
   /** Sluice's own answer: trailers-only for gRPC (HTTP 200 + grpc-status), else the error's status and code. */
@@ -273,7 +247,7 @@ export class H2Exchange {
     this.#responded = true;
     if (this.#grpc) {
       this.#status = 200;
-      stream.respond(this.#withRequestId(grpcErrorHeaders(code, errorTable[code].description)), { endStream: true });
+      stream.respond(this.#withRequestId(grpcErrorHeaders(code, errorTable[code].description)), END_STREAM);
       return;
     }
     const status = errorTable[code].status;
@@ -287,7 +261,7 @@ export class H2Exchange {
     if (!this.#open()) return;
     this.#responded = true;
     this.#status = 308;
-    this.#stream.respond(this.#withRequestId({ [HTTP2_HEADER_STATUS]: 308, location: httpsLocation(authority, httpsPort, path) }), { endStream: true });
+    this.#stream.respond(this.#withRequestId({ [HTTP2_HEADER_STATUS]: 308, location: httpsLocation(authority, httpsPort, path) }), END_STREAM);
   }
 
   /** An expected failure: a local reply while nothing was answered, else the stream is reset. */
@@ -295,11 +269,16 @@ export class H2Exchange {
     if (this.#done) return;
     // Every failure here comes from the endpoint's side; after a response its outcome is already told.
     if (!this.#responded && this.#endpoint !== undefined) this.#outcomes!.gatewayFailure(this.#endpoint.slot);
+    this.#releaseUpstream();
+    if (!this.#responded) this.#reply(code);
+    else if (!this.#stream.destroyed) this.#stream.close(NGHTTP2_INTERNAL_ERROR);
+  }
+
+  #releaseUpstream(): void {
     const upstream = this.#upstream;
     this.#upstream = undefined;
     if (upstream !== undefined && !upstream.destroyed) upstream.close(NGHTTP2_CANCEL);
-    if (!this.#responded) this.#reply(code);
-    else if (!this.#stream.destroyed) this.#stream.close(NGHTTP2_INTERNAL_ERROR);
+    this.#bridge?.abort();
   }
 
   /** The client stream can still take a response (it may have been reset, or its session closed). */
@@ -312,11 +291,12 @@ export class H2Exchange {
   #finish(): void {
     if (this.#done) return;
     this.#done = true;
-    clearTimeout(this.#timer);
-    const upstream = this.#upstream;
-    if (upstream !== undefined && !upstream.destroyed) upstream.close(NGHTTP2_CANCEL);
+    this.#deps.deadlines.delete(this);
+    this.#releaseUpstream();
     if (this.#endpoint !== undefined) this.#deps.table.endRequest(this.#endpoint.slot);
     this.trace.end(this.#status, 0);
     this.#stats?.record(this.#status, (performance.now() - this.#startedAt) / 1000);
   }
 }
+
+function ignoreError(): void { /* 'close' follows */ }

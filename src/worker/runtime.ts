@@ -10,7 +10,6 @@ import type { WorkerMetrics } from '../observability/worker-metrics.js';
 import type { PoolSet } from '../proxy/pool-set.js';
 import type { UpstreamPool } from '../proxy/upstream-pool.js';
 import { compileRouter, type Router } from '../routing/router.js';
-import type { Pool } from 'undici';
 import type { UpstreamH2Pool } from '../h2/upstream-h2-pool.js';
 import type { PoolsOf } from '../proxy/pool-set.js';
 import type {
@@ -48,12 +47,10 @@ export interface UpstreamEndpoint extends BalancerEndpoint {
   readonly address: string;
   readonly host: string;
   readonly port: number;
-  /** Sluice's own HTTP/1.1 pool (HTTP/1.1 clients of an http1 cluster). */
+  /** Sluice's own HTTP/1.1 pool (HTTP/1.1 and HTTP/2 clients of an http1 cluster). */
   readonly pool: UpstreamPool;
   /** HTTP/2 sessions (h2 and h2c clusters). */
   readonly h2: UpstreamH2Pool | undefined;
-  /** HTTP/1.1 through undici, for HTTP/2 clients of an http1 cluster. */
-  h1Client(): Pool;
 }
 
 export interface ClusterRuntime {
@@ -166,7 +163,6 @@ function compileCluster(cluster: ClusterSnapshot, poolsOf: PoolsOf, deps: Runtim
       port: endpoint.port,
       pool: pools.http1,
       h2: pools.h2,
-      h1Client: () => pools.undici(),
     };
   });
   return {

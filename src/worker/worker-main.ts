@@ -9,7 +9,8 @@ import { HttpConnection, type ConnectionContext } from '../listeners/http-connec
 import { ListenerSet } from '../listeners/listener-set.js';
 import type { Http2Session } from 'node:http2';
 import { DownstreamH2 } from '../h2/downstream-h2.js';
-import { H2Exchange } from '../h2/h2-exchange.js';
+import { H2Exchange, type H2ExchangeDeps } from '../h2/h2-exchange.js';
+import { StreamDeadlines } from '../h2/stream-deadlines.js';
 import { configureLog, log } from '../log.js';
 import { WorkerMetrics } from '../observability/worker-metrics.js';
 import { PoolSet } from '../proxy/pool-set.js';
@@ -56,9 +57,11 @@ const context: ConnectionContext = {
   },
 };
 
+const h2Context: H2ExchangeDeps = { table, metrics, deadlines: new StreamDeadlines(ticker), runtime: () => runtime! };
+
 const downstreamH2 = new DownstreamH2({
   listenerOf: (key) => runtime?.listeners.get(key),
-  onStream: (stream, headers, listener) => new H2Exchange(stream, headers, listener, context).start(),
+  onStream: (stream, headers, raw, listener, clientIp) => new H2Exchange(stream, headers, raw, listener, clientIp, h2Context).start(),
   sessionOpened(session) {
     sessions.add(session);
     metrics.connections.inc();

@@ -1,0 +1,272 @@
+// An HTTP/2 client's request carried to an HTTP/1.1 endpoint over Sluice's own keep-alive pool: the
+// HTTP/2 header list becomes an HTTP/1.1 request head (body framed by its Content-Length, else chunked),
+// the response head becomes HTTP/2 headers and its de-framed body DATA, backpressure honoured both ways.
+// One per HTTP/2 stream (the mirror of h1-to-h2-bridge.ts); routing, deadlines and local replies stay
+// with the exchange.
+import { type IncomingHttpHeaders, type OutgoingHttpHeaders, type ServerHttp2Stream } from 'node:http2';
+import type { ErrorCode } from '../errors.js';
+import { findHeadEnd, HeaderKind, isParseFailure, parseResponseHead, type ResponseHead } from '../http1/index.js';
+import { BODY_CONTINUES, BODY_INVALID, BodyFramer, BodyMode } from '../proxy/body-framer.js';
+import type { UpstreamConnection, UpstreamFailure, UpstreamOwner } from '../proxy/upstream-connection.js';
+import type { UpstreamPool } from '../proxy/upstream-pool.js';
+import { TRACE_HEADER_NAMES } from '../tracing/trace-headers.js';
+import type { ListenerRuntime } from '../worker/runtime.js';
+
+/** Request fields not copied as received: HTTP/2 pseudo-fields are read by name, and these are rewritten
+ *  (Host from :authority, framing, X-Forwarded-*, cookies joined) or describe one hop only. */
+const REWRITTEN_OR_HOP = new Set([
+  'host', 'content-length', 'transfer-encoding', 'connection', 'keep-alive', 'proxy-connection', 'upgrade', 'te',
+  'cookie', 'x-forwarded-for', 'x-forwarded-proto', 'x-forwarded-host', 'x-forwarded-port',
+]);
+
+/** An endpoint that sends a response head larger than this is broken. */
+const MAX_RESPONSE_HEAD_BYTES = 64 * 1024;
+
+export interface H1SideOwner {
+  /** Sends the response head (the owner adds what it adds to every response). */
+  respond(status: number, headers: OutgoingHttpHeaders, endStream: boolean): void;
+  /** The endpoint failed; `responseStarted` says whether a local reply is still possible. */
+  bridgeFailed(code: ErrorCode, responseStarted: boolean): void;
+}
+
+/** The request as the endpoint receives it, built once per request from the HTTP/2 header list. */
+export interface H1Request {
+  readonly method: string;
+  /** Request line and fields, ending with the empty line. */
+  readonly head: string;
+  /** The request body is sent with chunked framing (the client gave no content-length). */
+  readonly chunked: boolean;
+  readonly hasBody: boolean;
+}
+
+/**
+ * The HTTP/1.1 request head for an HTTP/2 request: fields in the order received (`raw`, flat name/value
+ * pairs), Host from :authority, cookies joined (RFC 9113 §8.2.3), the X-Forwarded-* set (the client
+ * appended to X-Forwarded-For), and the body's framing.
+ */
+export function h1Request(
+  headers: IncomingHttpHeaders, raw: readonly string[], authority: string | undefined, clientIp: string,
+  listener: ListenerRuntime, hasBody: boolean, traceLines: string | undefined,
+): H1Request {
+  const method = headers[':method'] ?? 'GET';
+  let head = `${method} ${headers[':path'] ?? '/'} HTTP/1.1\r\n`;
+  if (authority !== undefined) head += `host: ${authority}\r\n`;
+  for (let index = 0; index < raw.length; index += 2) {
+    const name = raw[index]!;
+    if (name.charCodeAt(0) === 0x3a /* ':' */ || REWRITTEN_OR_HOP.has(name)) continue;
+    // With tracing on, this hop's trace fields replace the incoming ones.
+    if (traceLines !== undefined && TRACE_HEADER_NAMES.has(name)) continue;
+    head += `${name}: ${raw[index + 1]}\r\n`;
+  }
+  if (traceLines !== undefined) head += traceLines;
+  const cookie = headers.cookie;
+  if (cookie !== undefined) head += `cookie: ${cookie}\r\n`;
+  const forwardedFor = headers['x-forwarded-for'];
+  head += `x-forwarded-for: ${forwardedFor === undefined ? clientIp : `${forwardedFor}, ${clientIp}`}\r\nx-forwarded-proto: ${listener.proto}\r\n`;
+  if (authority !== undefined) head += `x-forwarded-host: ${authority}\r\n`;
+  head += `x-forwarded-port: ${listener.portText}\r\n`;
+  const length = headers['content-length'];
+  const chunked = hasBody && length === undefined;
+  if (chunked) head += 'transfer-encoding: chunked\r\n';
+  else if (length !== undefined) head += `content-length: ${length}\r\n`;
+  return { method, head: head + '\r\n', chunked, hasBody };
+}
+
+/** Response fields for the HTTP/2 client: no hop-by-hop fields, names lower-cased, repeated names as lists. */
+function h2ResponseHeaders(response: ResponseHead): OutgoingHttpHeaders {
+  const out: OutgoingHttpHeaders = {};
+  const fields = response.headers;
+  const kinds = response.kinds;
+  for (let k = 0; k < kinds.length; k++) {
+    if (kinds[k] === HeaderKind.HopByHop) continue;
+    const name = fields[2 * k]!.toLowerCase();
+    if (name === 'content-length') continue;
+    const value = fields[2 * k + 1]!;
+    const existing = out[name];
+    if (existing === undefined) out[name] = value;
+    else if (Array.isArray(existing)) existing.push(value);
+    else out[name] = [existing as string, value];
+  }
+  if (response.contentLength >= 0 && response.status !== 204) out['content-length'] = response.contentLength;
+  return out;
+}
+
+const enum Phase { Head, Body, Done }
+
+export class H2ToH1Bridge implements UpstreamOwner {
+  readonly #client: ServerHttp2Stream;
+  readonly #owner: H1SideOwner;
+  readonly #pool: UpstreamPool;
+  readonly #request: H1Request;
+  readonly #responseBody = new BodyFramer();
+  #connection: UpstreamConnection | undefined;
+  #phase = Phase.Head;
+  #pending: Buffer | undefined;
+  #scanFrom = 0;
+  #requestSent = false;
+  #reusable = false;
+  #replayed = false;
+  #clientFull = false;
+  #upstreamPaused = false;
+  /** Delivers decoded response body bytes to the client, noting when its buffer is full. */
+  readonly #writeData = (buf: Buffer, start: number, end: number): void => {
+    if (!this.#client.write(start === 0 && end === buf.length ? buf : buf.subarray(start, end))) this.#clientFull = true;
+  };
+
+  constructor(client: ServerHttp2Stream, owner: H1SideOwner, pool: UpstreamPool, request: H1Request) {
+    this.#client = client;
+    this.#owner = owner;
+    this.#pool = pool;
+    this.#request = request;
+  }
+
+  /** Sends the request head, then the client's body as it arrives. */
+  send(): void {
+    this.#connect(false);
+    if (!this.#request.hasBody) {
+      this.#requestSent = true;
+      return;
+    }
+    const client = this.#client;
+    client.on('data', (chunk: Buffer) => this.#forwardBody(chunk));
+    client.once('end', () => {
+      this.#requestSent = true;
+      if (this.#request.chunked) this.#connection?.socket.write('0\r\n\r\n');
+    });
+  }
+
+  /** The exchange is over early (client gone, deadline): the connection is mid-exchange, so it is closed. */
+  abort(): void {
+    this.#phase = Phase.Done;
+    this.#connection?.destroy();
+    this.#connection = undefined;
+  }
+
+  // ── UpstreamOwner ─────────────────────────────────────────────────────────────────────────────
+
+  onUpstreamData(chunk: Buffer): void {
+    if (this.#phase === Phase.Body) this.#relay(chunk, 0);
+    else if (this.#phase === Phase.Head) this.#readHead(chunk);
+  }
+
+  onUpstreamDrain(): void {
+    if (this.#phase !== Phase.Done) this.#client.resume();
+  }
+
+  onUpstreamEnd(): void {
+    if (this.#phase === Phase.Body && this.#responseBody.mode === BodyMode.UntilClose) this.#complete(false);
+  }
+
+  onUpstreamClose(failure: UpstreamFailure): void {
+    const connection = this.#connection;
+    this.#connection = undefined;
+    if (this.#phase === Phase.Head) {
+      // A kept-alive connection the endpoint closed just as it was reused: replay a bodiless request once.
+      if (failure === 'upstream_reset' && connection?.reused === true && !this.#request.hasBody && !this.#replayed) {
+        this.#replayed = true;
+        this.#connect(true);
+        return;
+      }
+      this.#fail(failure);
+    } else if (this.#phase === Phase.Body) {
+      if (this.#responseBody.mode === BodyMode.UntilClose) this.#complete(false);
+      else this.#fail('upstream_reset');
+    }
+  }
+
+  // ── internals ─────────────────────────────────────────────────────────────────────────────────
+
+  #connect(fresh: boolean): void {
+    const connection = (this.#connection = this.#pool.acquire(this, fresh));
+    connection.socket.write(this.#request.head, 'latin1');
+  }
+
+  #forwardBody(chunk: Buffer): void {
+    const socket = this.#connection?.socket;
+    if (socket === undefined) return;
+    let flowing: boolean;
+    if (this.#request.chunked) {
+      socket.cork();
+      socket.write(`${chunk.length.toString(16)}\r\n`, 'latin1');
+      socket.write(chunk);
+      flowing = socket.write('\r\n', 'latin1');
+      socket.uncork();
+    } else {
+      flowing = socket.write(chunk);
+    }
+    if (!flowing) this.#client.pause();
+  }
+
+  #readHead(chunk: Buffer): void {
+    let buf = this.#pending === undefined ? chunk : Buffer.concat([this.#pending, chunk]);
+    for (;;) {
+      const end = findHeadEnd(buf, this.#scanFrom);
+      if (end < 0) {
+        if (buf.length > MAX_RESPONSE_HEAD_BYTES) return this.#fail('upstream_bad_response');
+        this.#pending = buf;
+        this.#scanFrom = Math.max(0, buf.length - 3);
+        return;
+      }
+      this.#pending = undefined;
+      this.#scanFrom = 0;
+      const head = parseResponseHead(buf, end, this.#request.method);
+      // No upgrade was asked for (HTTP/2 has none), so a 101 is as broken as a head that does not parse.
+      if (isParseFailure(head) || head.status === 101) return this.#fail('upstream_bad_response');
+      if (head.status >= 200) return this.#startResponse(head, buf, end);
+      // Interim responses (100 Continue, 103 Early Hints) are not relayed: read on.
+      if (end === buf.length) return;
+      buf = buf.subarray(end);
+    }
+  }
+
+  #startResponse(head: ResponseHead, buf: Buffer, end: number): void {
+    const status = head.status;
+    const bodiless = this.#request.method === 'HEAD' || status === 204 || status === 304;
+    if (bodiless) this.#responseBody.start(false, 0, false);
+    else this.#responseBody.start(head.chunked, head.contentLength, head.closeDelimited);
+    this.#reusable = head.keepAlive;
+    this.#phase = Phase.Body;
+    const empty = this.#responseBody.mode === BodyMode.None;
+    this.#owner.respond(status, h2ResponseHeaders(head), empty);
+    if (empty) this.#complete(end === buf.length);
+    else this.#relay(buf, end);
+  }
+
+  #relay(buf: Buffer, start: number): void {
+    const bodyEnd = this.#responseBody.advance(buf, start, buf.length, this.#writeData);
+    if (bodyEnd === BODY_INVALID) return this.#fail('upstream_bad_response');
+    if (bodyEnd !== BODY_CONTINUES) {
+      this.#client.end();
+      // Bytes after the end of the response: the endpoint is out of step, do not reuse the connection.
+      return this.#complete(bodyEnd === buf.length);
+    }
+    if (this.#clientFull && !this.#upstreamPaused) this.#pauseUpstream();
+  }
+
+  #pauseUpstream(): void {
+    this.#upstreamPaused = true;
+    this.#connection?.socket.pause();
+    this.#client.once('drain', () => {
+      this.#clientFull = false;
+      this.#upstreamPaused = false;
+      if (this.#phase === Phase.Body) this.#connection?.socket.resume();
+    });
+  }
+
+  /** The response is relayed whole; the connection goes back to the pool when both messages ended cleanly. */
+  #complete(inStep: boolean): void {
+    this.#phase = Phase.Done;
+    const connection = this.#connection;
+    this.#connection = undefined;
+    if (connection === undefined) return;
+    if (this.#upstreamPaused) connection.socket.resume();
+    if (inStep && this.#reusable && this.#requestSent) this.#pool.release(connection);
+    else connection.destroy();
+  }
+
+  #fail(code: ErrorCode): void {
+    const started = this.#phase !== Phase.Head;
+    this.abort();
+    this.#owner.bridgeFailed(code, started);
+  }
+}
