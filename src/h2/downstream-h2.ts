@@ -104,8 +104,10 @@ export class DownstreamH2 {
     const clientIp = session.socket?.remoteAddress ?? '';
     let windowStart = 0;
     let resets = 0;
-    const onAborted = (): void => {
-      // The client reset a stream it had opened: count it against this second's budget.
+    const deps = this.#deps;
+    // 'aborted' is set when a stream closes before its response ended: the client reset it.
+    const onClose = function (this: ServerHttp2Stream): void {
+      if (!this.aborted) return;
       const now = Date.now();
       if (now - windowStart >= 1000) {
         windowStart = now;
@@ -115,11 +117,11 @@ export class DownstreamH2 {
         log.warn('closing an HTTP/2 connection that resets streams abusively', { resets });
         session.goaway(NGHTTP2_ENHANCE_YOUR_CALM);
         session.destroy();
-        this.#deps.abusiveClientClosed();
+        deps.abusiveClientClosed();
       }
     };
     session.on('stream', (stream: ServerHttp2Stream, headers: IncomingHttpHeaders, _flags: number, raw: string[]) => {
-      stream.once('aborted', onAborted);
+      stream.once('close', onClose);
       const current = this.#deps.listenerOf(key);
       if (current === undefined) stream.close(NGHTTP2_REFUSED_STREAM);
       else this.#deps.onStream(stream, headers, raw, current, clientIp);

@@ -108,9 +108,11 @@ export class H2ToH1Bridge implements UpstreamOwner {
   #replayed = false;
   #clientFull = false;
   #upstreamPaused = false;
-  /** Delivers decoded response body bytes to the client, noting when its buffer is full. */
-  readonly #writeData = (buf: Buffer, start: number, end: number): void => {
-    if (!this.#client.write(start === 0 && end === buf.length ? buf : buf.subarray(start, end))) this.#clientFull = true;
+  /** The latest decoded body bytes, held back so the last ones go out with the end of the stream (one call). */
+  #held: Buffer | undefined;
+  readonly #holdData = (buf: Buffer, start: number, end: number): void => {
+    if (this.#held !== undefined && !this.#client.write(this.#held)) this.#clientFull = true;
+    this.#held = start === 0 && end === buf.length ? buf : buf.subarray(start, end);
   };
 
   constructor(client: ServerHttp2Stream, owner: H1SideOwner, pool: UpstreamPool, request: H1Request) {
@@ -233,13 +235,16 @@ export class H2ToH1Bridge implements UpstreamOwner {
   }
 
   #relay(buf: Buffer, start: number): void {
-    const bodyEnd = this.#responseBody.advance(buf, start, buf.length, this.#writeData);
+    const bodyEnd = this.#responseBody.advance(buf, start, buf.length, this.#holdData);
     if (bodyEnd === BODY_INVALID) return this.#fail('upstream_bad_response');
+    const held = this.#held;
+    this.#held = undefined;
     if (bodyEnd !== BODY_CONTINUES) {
-      this.#client.end();
+      this.#client.end(held);
       // Bytes after the end of the response: the endpoint is out of step, do not reuse the connection.
       return this.#complete(bodyEnd === buf.length);
     }
+    if (held !== undefined && !this.#client.write(held)) this.#clientFull = true;
     if (this.#clientFull && !this.#upstreamPaused) this.#pauseUpstream();
   }
 
