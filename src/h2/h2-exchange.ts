@@ -51,7 +51,7 @@ export class H2Exchange implements H1SideOwner, Expiring {
   #stats!: RouteStats;
   #endpoint: UpstreamEndpoint | undefined;
   #outcomes: OutcomeRecorder | undefined;
-  /** Coarse-clock time at which the request times out. */
+  /** `performance.now()` time after which the request times out (checked on the ticker). */
   deadline = Infinity;
   #upstream: ClientHttp2Stream | undefined;
   #bridge: H2ToH1Bridge | undefined;
@@ -96,7 +96,8 @@ export class H2Exchange implements H1SideOwner, Expiring {
 
     const deadlines = this.#deps.deadlines;
     const timeoutMs = (this.#grpc ? parseGrpcTimeout(headers['grpc-timeout'] as string | undefined) : undefined) ?? cluster.requestTimeoutMs;
-    this.deadline = deadlines.now + timeoutMs;
+    // From the precise clock, not the ticker's (up to one tick old): a deadline may fire a tick late, never early.
+    this.deadline = performance.now() + timeoutMs;
     deadlines.add(this);
     const stream = this.#stream;
     const hasBody = !stream.readableEnded && !stream.endAfterHeaders;

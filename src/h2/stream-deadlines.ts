@@ -3,14 +3,13 @@
 import type { Ticker } from '../proxy/ticker.js';
 
 export interface Expiring {
-  /** Coarse-clock time (ms) at which `expire` is called. */
+  /** `performance.now()` time (ms) after which `expire` is called, on the next tick. */
   readonly deadline: number;
   expire(): void;
 }
 
 export class StreamDeadlines {
   readonly #pending = new Set<Expiring>();
-  readonly #ticker: Ticker;
   readonly #sweep = (now: number): void => {
     for (const entry of this.#pending) {
       if (entry.deadline > now) continue;
@@ -20,11 +19,8 @@ export class StreamDeadlines {
   };
 
   constructor(ticker: Ticker) {
-    this.#ticker = ticker;
     ticker.add(this.#sweep);
   }
-
-  get now(): number { return this.#ticker.now; }
 
   add(entry: Expiring): void { this.#pending.add(entry); }
   delete(entry: Expiring): void { this.#pending.delete(entry); }
