@@ -12,6 +12,7 @@ export const errorTable = {
   upstream_reset: { status: 502, retryable: true, description: 'The endpoint closed or reset the connection before a complete response head.' },
   upstream_bad_response: { status: 502, retryable: false, description: 'The endpoint sent a response Sluice cannot parse (status line, headers, or framing).' },
   no_healthy_endpoint: { status: 503, retryable: false, description: 'The cluster has no endpoint available to take the request.' },
+  overflow: { status: 503, retryable: false, description: 'A circuit breaker of the cluster is open: too many requests, pending requests or connections (`circuitBreakers`).' },
   connect_timeout: { status: 504, retryable: true, description: 'The connection to the endpoint was not established within the cluster\'s `timeouts.connect`.' },
   upstream_timeout: { status: 504, retryable: false, description: 'The endpoint did not answer within the cluster\'s `timeouts.request`.' },
 } as const satisfies Record<string, { status: number; retryable: boolean; description: string }>;

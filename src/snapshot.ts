@@ -110,6 +110,34 @@ export interface PathRuleSnapshot {
   readonly path: string;
   readonly pathType: PathType;
   readonly cluster: string;
+  /** The route's retry policy merged over the cluster's; absent: the cluster's applies. */
+  readonly retries?: RetryPolicySnapshot;
+  /** The route's whole-request timeout; absent: the cluster's `timeouts.requestMs`. */
+  readonly requestTimeoutMs?: number;
+}
+
+/** Which failures of a try may be retried (Envoy's `retry_on` names). */
+export type RetryOn = 'connect-failure' | 'refused-stream' | 'reset' | 'gateway-error' | '5xx' | 'retriable-4xx';
+
+export interface RetryPolicySnapshot {
+  /** Retries after the first try. */
+  readonly attempts: number;
+  readonly on: readonly RetryOn[];
+  /** Response statuses retried in addition to what `on` names. */
+  readonly retriableStatusCodes: readonly number[];
+  /** Deadline of each try until its response head; absent: none. */
+  readonly perTryTimeoutMs?: number;
+  readonly backoff: { readonly baseMs: number; readonly maxMs: number };
+  /** Concurrent retries as a share of active requests; absent: the cluster's `maxRetries` applies. */
+  readonly budget?: { readonly percent: number; readonly minConcurrency: number };
+}
+
+/** Cluster-wide limits (all workers together); over one → 503 `overflow`. */
+export interface CircuitBreakersSnapshot {
+  readonly maxConnections: number;
+  readonly maxPendingRequests: number;
+  readonly maxRequests: number;
+  readonly maxRetries: number;
 }
 
 export interface ClusterSnapshot {
@@ -118,6 +146,11 @@ export interface ClusterSnapshot {
   readonly balancer: BalancerName;
   readonly endpoints: readonly EndpointSnapshot[];
   readonly timeouts: ClusterTimeoutsSnapshot;
+  /** The cluster's own EndpointTable slot: its circuit-breaker counters (`ClusterField`). */
+  readonly countersSlot: number;
+  /** Default retry policy of routes to this cluster. */
+  readonly retries: RetryPolicySnapshot;
+  readonly circuitBreakers: CircuitBreakersSnapshot;
   /** Passive health: ejects endpoints that fail (absent: never ejected). */
   readonly outlierDetection?: OutlierDetectionSnapshot;
   /** Active health checks run by the main thread (absent: none). */

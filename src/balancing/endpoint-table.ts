@@ -36,6 +36,21 @@ export const EndpointField = {
   AVAILABLE_SINCE: 9,
 } as const;
 
+/**
+ * Fields of a cluster's own slot (one per cluster, beside its endpoints' slots): the circuit-breaker
+ * counters summed over every worker. REQUESTS shares ACTIVE's cell, so the slot drains like any other.
+ */
+export const ClusterField = {
+  /** Requests in flight to the cluster. */
+  REQUESTS: 0,
+  /** Open connections to the cluster's endpoints. */
+  CONNECTIONS: 2,
+  /** Requests waiting for a new connection to be established. */
+  PENDING: 10,
+  /** Retries in flight. */
+  RETRIES: 11,
+} as const;
+
 /** Bits of the STATE field: any bit set takes the endpoint out of balancing (panic mode aside). */
 export const EndpointState = {
   /** Ejected by outlier detection. */
@@ -243,6 +258,28 @@ export class EndpointTable {
 
   setEjectionCount(slot: number, count: number): void {
     Atomics.store(this.#cells, cellOf(slot) + EJECTION_COUNT, count);
+  }
+
+  // ── cluster counters (circuit breakers) ───────────────────────────────────────────────────────
+
+  /**
+   * Adds one to `field` unless it already holds `limit` or more: false = over the limit, nothing
+   * changed. Add-then-undo keeps it one atomic step, so two threads can never both take the last unit.
+   */
+  acquireUpTo(slot: number, field: number, limit: number): boolean {
+    const cell = cellOf(slot) + field;
+    if (Atomics.add(this.#cells, cell, 1) < limit) return true;
+    Atomics.sub(this.#cells, cell, 1);
+    return false;
+  }
+
+  /** Gives back a unit taken with `acquireUpTo`. */
+  release(slot: number, field: number): void {
+    Atomics.sub(this.#cells, cellOf(slot) + field, 1);
+  }
+
+  count(slot: number, field: number): number {
+    return Atomics.load(this.#cells, cellOf(slot) + field);
   }
 
   // ── lifecycle (main thread) ───────────────────────────────────────────────────────────────────

@@ -3,24 +3,25 @@
 import { createHash } from 'node:crypto';
 import { EndpointState } from '../balancing/endpoint-table.js';
 import type {
-  CertificateSnapshot, ClusterSnapshot, HealthCheckSnapshot, Http2Snapshot, ListenerSnapshot, OutlierDetectionSnapshot, RouteSnapshot,
-  Snapshot, TlsSnapshot, TracingSnapshot,
+  CertificateSnapshot, ClusterSnapshot, HealthCheckSnapshot, Http2Snapshot, ListenerSnapshot, OutlierDetectionSnapshot, PathRuleSnapshot,
+  RetryPolicySnapshot, RouteSnapshot, Snapshot, TlsSnapshot, TracingSnapshot,
 } from '../snapshot.js';
 import type {
-  CertificateConfig, ClusterConfig, HealthCheckConfig, Http2Config, ListenerConfig, OutlierDetectionConfig, RouteConfig, SluiceConfig,
-  TlsConfig, TracingConfig,
+  CertificateConfig, ClusterConfig, HealthCheckConfig, Http2Config, ListenerConfig, OutlierDetectionConfig, RetriesConfig, RouteConfig,
+  RouteRetriesConfig, SluiceConfig, TlsConfig, TracingConfig,
 } from './sluice-config.js';
 
 /**
  * Gives the EndpointTable slot of an endpoint, named by its cluster and configured address; a new
- * endpoint's slot starts with `initialState` (UNCHECKED when it must pass a health check first).
+ * endpoint's slot starts with `initialState` (UNCHECKED when it must pass a health check first). The
+ * empty address names the cluster's own slot (its circuit-breaker counters).
  */
 export type SlotFor = (cluster: string, address: string, initialState: number) => number;
 
 export function buildSnapshot(config: SluiceConfig, version: number, slotFor: SlotFor): Snapshot {
   const content = {
     listeners: config.listeners.map(listenerSnapshot),
-    routes: config.routes.map(routeSnapshot),
+    routes: config.routes.map((route) => routeSnapshot(route, config.clusters)),
     ...(config.defaultCluster === undefined ? {} : { defaultCluster: config.defaultCluster }),
     clusters: config.clusters.map((cluster) => clusterSnapshot(cluster, slotFor)),
     drainTimeoutMs: config.drainTimeout,
@@ -68,8 +69,18 @@ function certificateSnapshot({ certFile, keyFile, cert, key, names }: Certificat
   return { certFile, keyFile, cert, key, names: [...names] };
 }
 
-function routeSnapshot(route: RouteConfig): RouteSnapshot {
-  const paths = route.paths.map(({ path, pathType, cluster }) => ({ path, pathType, cluster }));
+function routeSnapshot(route: RouteConfig, clusters: readonly ClusterConfig[]): RouteSnapshot {
+  const paths = route.paths.map(({ path, pathType, cluster }): PathRuleSnapshot => {
+    const retries = route.retries === undefined ? undefined : clusters.find(({ name }) => name === cluster)?.retries;
+    const requestTimeoutMs = route.timeouts?.request;
+    return {
+      path,
+      pathType,
+      cluster,
+      ...(retries === undefined ? {} : { retries: retryPolicySnapshot(retries, route.retries) }),
+      ...(requestTimeoutMs === undefined ? {} : { requestTimeoutMs }),
+    };
+  });
   // Keys appear only when set, so configurations without them keep their earlier hash.
   return {
     ...(route.host === undefined ? {} : { host: route.host.toLowerCase() }),
@@ -93,6 +104,9 @@ function clusterSnapshot(cluster: ClusterConfig, slotFor: SlotFor): ClusterSnaps
       weight,
     })),
     timeouts: { connectMs: cluster.timeouts.connect, requestMs: cluster.timeouts.request, idleMs: cluster.timeouts.idle },
+    countersSlot: slotFor(cluster.name, '', 0),
+    retries: retryPolicySnapshot(cluster.retries),
+    circuitBreakers: { ...cluster.circuitBreakers },
     // Keys appear only when configured, so configurations without them keep their earlier hash.
     ...(cluster.outlierDetection === undefined ? {} : { outlierDetection: outlierSnapshot(cluster.outlierDetection) }),
     ...(cluster.healthCheck === undefined ? {} : { healthCheck: healthCheckSnapshot(cluster.healthCheck) }),
@@ -128,6 +142,20 @@ function healthCheckSnapshot(config: HealthCheckConfig): HealthCheckSnapshot {
     intervalMs: interval,
     timeoutMs: timeout,
     jitterMs: jitter,
+  };
+}
+
+/** The cluster's policy with a route's overrides laid over it, field by field. */
+function retryPolicySnapshot(cluster: RetriesConfig, route: RouteRetriesConfig = {}): RetryPolicySnapshot {
+  const perTryTimeoutMs = route.perTryTimeout ?? cluster.perTryTimeout;
+  const budget = route.budget ?? cluster.budget;
+  return {
+    attempts: route.attempts ?? cluster.attempts,
+    on: [...(route.on ?? cluster.on)],
+    retriableStatusCodes: [...(route.retriableStatusCodes ?? cluster.retriableStatusCodes)],
+    ...(perTryTimeoutMs === undefined ? {} : { perTryTimeoutMs }),
+    backoff: { baseMs: route.backoff?.base ?? cluster.backoff.base, maxMs: route.backoff?.max ?? cluster.backoff.max },
+    ...(budget === undefined ? {} : { budget: { ...budget } }),
   };
 }
 

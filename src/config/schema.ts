@@ -130,11 +130,71 @@ const pathRule = z.strictObject({
   cluster: z.string().min(1),
 });
 
+const retryOn = z
+  .array(z.enum(['connect-failure', 'refused-stream', 'reset', 'gateway-error', '5xx', 'retriable-4xx']))
+  .check((ctx) => {
+    ctx.value.forEach((name, index) => {
+      const first = ctx.value.indexOf(name);
+      if (first !== index) ctx.issues.push({ code: 'custom', message: `duplicate "${name}": on[${first}] already names it`, input: name, path: [index] });
+    });
+  });
+
+const retryBudget = z.strictObject({
+  percent: z.number().min(1).max(100).default(20),
+  minConcurrency: z.int().min(0).default(3),
+});
+
+/** Retry fields shared by a cluster's policy (with defaults) and a route's overrides (without). */
+const retryFields = {
+  attempts: z.int().min(0).max(10),
+  on: retryOn,
+  retriableStatusCodes: z.array(z.int().min(100).max(599)),
+  perTryTimeout: duration,
+};
+
+/** Envoy's defaults, except that Sluice retries once on failures where nothing was answered. */
+const clusterRetries = z
+  .strictObject({
+    attempts: retryFields.attempts.default(1),
+    on: retryFields.on.default(['connect-failure', 'refused-stream', 'reset']),
+    retriableStatusCodes: retryFields.retriableStatusCodes.default([]),
+    perTryTimeout: retryFields.perTryTimeout.optional(),
+    backoff: z
+      .strictObject({ base: duration.default(25), max: duration.default(250) })
+      .check((ctx) => {
+        if (ctx.value.base > ctx.value.max) ctx.issues.push({ code: 'custom', message: `base (${ctx.value.base}ms) must not exceed max (${ctx.value.max}ms)`, input: ctx.value });
+      })
+      .prefault({}),
+    budget: retryBudget.optional(),
+  })
+  .prefault({});
+
+const routeRetries = z.strictObject({
+  attempts: retryFields.attempts.optional(),
+  on: retryFields.on.optional(),
+  retriableStatusCodes: retryFields.retriableStatusCodes.optional(),
+  perTryTimeout: retryFields.perTryTimeout.optional(),
+  backoff: z.strictObject({ base: duration.optional(), max: duration.optional() }).optional(),
+  budget: retryBudget.optional(),
+});
+
 const route = z.strictObject({
   host: routeHost.optional(),
   redirectToHttps: z.boolean().default(false),
   paths: z.array(pathRule).min(1),
+  retries: routeRetries.optional(),
+  timeouts: z.strictObject({ request: duration.optional() }).optional(),
 });
+
+/** Envoy's defaults. */
+const circuitBreakers = z
+  .strictObject({
+    maxConnections: z.int().min(1).default(1024),
+    maxPendingRequests: z.int().min(1).default(1024),
+    maxRequests: z.int().min(1).default(1024),
+    maxRetries: z.int().min(0).default(3),
+  })
+  .prefault({});
 
 const endpoint = z
   .strictObject({
@@ -154,6 +214,8 @@ const cluster = z.strictObject({
   timeouts: z.strictObject({ connect: duration.default(2_000), request: duration.default(15_000), idle: duration.default(60_000) }).prefault({}),
   outlierDetection: outlierDetection.optional(),
   healthCheck: healthCheck.optional(),
+  retries: clusterRetries,
+  circuitBreakers,
 });
 
 /** Propagation formats, each at most once (the order is not significant). */

@@ -1,6 +1,6 @@
 // The validated configuration's types: what `validateConfig` returns once every default is applied
 // and every duration is converted to milliseconds. Field names follow the YAML file.
-import type { AlpnProtocol, BalancerName, ClusterProtocol, HealthCheckType, ListenerProtocol, PathType, TlsVersion, TracePropagation } from '../snapshot.js';
+import type { AlpnProtocol, BalancerName, ClusterProtocol, HealthCheckType, ListenerProtocol, PathType, RetryOn, TlsVersion, TracePropagation } from '../snapshot.js';
 
 /** Whole milliseconds, converted from a duration string such as `2s`. */
 export type Milliseconds = number;
@@ -77,6 +77,33 @@ export interface RouteConfig {
   /** Plain-HTTP requests for this rule get a 308 to https. */
   readonly redirectToHttps: boolean;
   readonly paths: readonly PathRuleConfig[];
+  /** Overrides of the cluster's retry policy, field by field; absent: the cluster's applies. */
+  readonly retries?: RouteRetriesConfig;
+  readonly timeouts?: { readonly request?: Milliseconds };
+}
+
+export interface RetryBudgetConfig {
+  readonly percent: number;
+  readonly minConcurrency: number;
+}
+
+export interface RetriesConfig {
+  readonly attempts: number;
+  readonly on: readonly RetryOn[];
+  readonly retriableStatusCodes: readonly number[];
+  readonly perTryTimeout?: Milliseconds;
+  readonly backoff: { readonly base: Milliseconds; readonly max: Milliseconds };
+  readonly budget?: RetryBudgetConfig;
+}
+
+/** As `RetriesConfig`, every field optional: what a route leaves out comes from its cluster. */
+export type RouteRetriesConfig = Partial<Omit<RetriesConfig, 'backoff'>> & { readonly backoff?: Partial<RetriesConfig['backoff']> };
+
+export interface CircuitBreakersConfig {
+  readonly maxConnections: number;
+  readonly maxPendingRequests: number;
+  readonly maxRequests: number;
+  readonly maxRetries: number;
 }
 
 export interface PathRuleConfig {
@@ -91,6 +118,8 @@ export interface ClusterConfig {
   readonly balancer: BalancerName;
   readonly endpoints: readonly EndpointConfig[];
   readonly timeouts: { readonly connect: Milliseconds; readonly request: Milliseconds; readonly idle: Milliseconds };
+  readonly retries: RetriesConfig;
+  readonly circuitBreakers: CircuitBreakersConfig;
   readonly outlierDetection?: OutlierDetectionConfig;
   readonly healthCheck?: HealthCheckConfig;
 }

@@ -35,7 +35,8 @@ export interface SupervisorOptions {
 const endpointKey = (cluster: string, address: string) => `${cluster}/${address}`;
 
 function endpointKeys(snapshot: Snapshot): string[] {
-  return snapshot.clusters.flatMap((cluster) => cluster.endpoints.map((endpoint) => endpointKey(cluster.name, endpoint.address)));
+  // The empty address is the cluster's own slot (circuit-breaker counters).
+  return snapshot.clusters.flatMap((cluster) => [endpointKey(cluster.name, ''), ...cluster.endpoints.map((endpoint) => endpointKey(cluster.name, endpoint.address))]);
 }
 
 function certificateFiles(snapshot: Snapshot): string[] {

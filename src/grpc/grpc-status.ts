@@ -42,6 +42,7 @@ export const grpcStatusByErrorCode = {
   upstream_reset: GrpcStatus.UNAVAILABLE,
   upstream_bad_response: GrpcStatus.UNAVAILABLE,
   no_healthy_endpoint: GrpcStatus.UNAVAILABLE,
+  overflow: GrpcStatus.UNAVAILABLE,
   connect_timeout: GrpcStatus.UNAVAILABLE,
   upstream_timeout: GrpcStatus.DEADLINE_EXCEEDED,
 } as const satisfies Record<ErrorCode, GrpcStatusCode>;

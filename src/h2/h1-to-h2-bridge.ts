@@ -8,7 +8,7 @@ import type { ErrorCode } from '../errors.js';
 import { HeaderKind, type BodyDataHandler, type RequestHead } from '../http1/index.js';
 import type { Downstream } from '../proxy/exchange.js';
 import { upstreamFailure } from './upstream-failure.js';
-import type { UpstreamH2Pool } from './upstream-h2-pool.js';
+import { wasRefused, type UpstreamH2Pool } from './upstream-h2-pool.js';
 
 const { NGHTTP2_CANCEL, NGHTTP2_NO_ERROR, NGHTTP2_FLAG_END_STREAM, HTTP2_HEADER_STATUS } = http2.constants;
 
@@ -24,8 +24,11 @@ export interface BridgeOwner {
   readonly requestId: string | undefined;
   /** The response is complete. */
   bridged(status: number, keepAlive: boolean): void;
-  /** The endpoint failed; `responseStarted` says whether a local reply is still possible. */
-  bridgeFailed(code: ErrorCode, responseStarted: boolean): void;
+  /**
+   * The endpoint failed; `responseStarted` says whether a local reply (or a retry) is still possible,
+   * `refused` whether the peer refused the stream unprocessed, `bodySent` whether body bytes went out.
+   */
+  bridgeFailed(code: ErrorCode, responseStarted: boolean, refused: boolean, bodySent: boolean): void;
 }
 
 export class H1ToH2Bridge {
@@ -38,6 +41,7 @@ export class H1ToH2Bridge {
   #chunked = false;
   #keepAlive = false;
   #responseStarted = false;
+  #bodySent = false;
 
   constructor(downstream: Downstream, owner: BridgeOwner) {
     this.#downstream = downstream;
@@ -50,6 +54,7 @@ export class H1ToH2Bridge {
     this.#method = head.method;
     this.#status = 0;
     this.#responseStarted = false;
+    this.#bodySent = false;
     const headers: OutgoingHttpHeaders = {
       ':method': head.method,
       ':path': head.target,
@@ -77,14 +82,17 @@ export class H1ToH2Bridge {
     stream.on('close', () => {
       if (this.#stream !== stream) return;
       this.#stream = undefined;
-      if (stream.rstCode !== NGHTTP2_NO_ERROR || !this.#responseStarted) this.#owner.bridgeFailed(upstreamFailure(failure), this.#responseStarted);
+      if (stream.rstCode !== NGHTTP2_NO_ERROR || !this.#responseStarted) {
+        this.#owner.bridgeFailed(upstreamFailure(failure), this.#responseStarted, wasRefused(stream), this.#bodySent);
+      }
     });
   }
 
   /** Decoded request body bytes for the endpoint. */
   readonly writeBody: BodyDataHandler = (buf, start, end) => {
     const stream = this.#stream;
-    if (stream === undefined) return;
+    if (stream === undefined || end === start) return;
+    this.#bodySent = true;
     if (!stream.write(start === 0 && end === buf.length ? buf : buf.subarray(start, end))) {
       this.#downstream.pauseReading();
       stream.once('drain', () => this.#downstream.resumeReading());

@@ -95,7 +95,7 @@ export class H2Exchange implements H1SideOwner, Expiring {
     this.#outcomes = cluster.outcomes;
 
     const deadlines = this.#deps.deadlines;
-    const timeoutMs = (this.#grpc ? parseGrpcTimeout(headers['grpc-timeout'] as string | undefined) : undefined) ?? cluster.requestTimeoutMs;
+    const timeoutMs = (this.#grpc ? parseGrpcTimeout(headers['grpc-timeout'] as string | undefined) : undefined) ?? target.requestTimeoutMs;
     // From the precise clock, not the ticker's (up to one tick old): a deadline may fire a tick late, never early.
     this.deadline = performance.now() + timeoutMs;
     deadlines.add(this);

@@ -180,6 +180,8 @@ export class H2ToH1Bridge implements UpstreamOwner {
 
   #connect(fresh: boolean): void {
     const connection = (this.#connection = this.#pool.acquire(this, fresh));
+    // No connection: the cluster's connection or pending-request limit is reached.
+    if (connection === undefined) return this.#fail('overflow');
     connection.socket.write(this.#request.head, 'latin1');
   }
 

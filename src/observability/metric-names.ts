@@ -12,6 +12,10 @@ export const metricNames = {
   workerConnections: 'sluice_worker_connections_total',
   /** counter; HTTP/2 connections closed for resetting streams abusively (http2.maxResetsPerSecond) */
   http2RapidResetCloses: 'sluice_http2_rapid_reset_closes_total',
+  /** counter; labels: cluster — retries sent (a try after the first) */
+  retries: 'sluice_upstream_retries_total',
+  /** counter; labels: cluster, breaker ("connections" | "pending" | "requests" | "retries") — refused by a circuit breaker or the retry budget */
+  circuitBreakerOverflows: 'sluice_circuit_breaker_overflows_total',
   /** counter; labels: code (an ErrorCode) */
   localReplies: 'sluice_local_replies_total',
   /** gauge; the snapshot version the control plane publishes */

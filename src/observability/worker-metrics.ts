@@ -2,6 +2,7 @@
 // plain numbers per request); the rest are ordinary prom-client metrics touched per connection.
 import { Counter, Gauge, Registry, type MetricObjectWithValues, type MetricValue } from 'prom-client';
 import { errorTable, type ErrorCode } from '../errors.js';
+import { breakerNames, type BreakerName } from '../resilience/circuit-breakers.js';
 import { metricNames } from './metric-names.js';
 import { RouteStatsSet, type RouteStats } from './route-stats.js';
 
@@ -17,6 +18,18 @@ export class WorkerMetrics {
   readonly rapidResetCloses = new Counter({
     name: metricNames.http2RapidResetCloses,
     help: 'HTTP/2 connections closed because the client reset more than http2.maxResetsPerSecond streams in a second.',
+    registers: [this.registry],
+  });
+  readonly #retries = new Counter({
+    name: metricNames.retries,
+    help: 'Retries sent to a cluster (tries after the first).',
+    labelNames: ['cluster'] as const,
+    registers: [this.registry],
+  });
+  readonly #overflows = new Counter({
+    name: metricNames.circuitBreakerOverflows,
+    help: 'Requests, connections and retries refused by a cluster\'s circuit breakers (retries: also the retry budget).',
+    labelNames: ['cluster', 'breaker'] as const,
     registers: [this.registry],
   });
   /** Connections this worker accepted. */
@@ -40,6 +53,13 @@ export class WorkerMetrics {
     const children = {} as Record<ErrorCode, Counter.Internal>;
     for (const code of Object.keys(errorTable) as ErrorCode[]) children[code] = localReplies.labels({ code });
     this.localReplies = children;
+  }
+
+  /** A cluster's retry counter and overflow counters, resolved once per snapshot. */
+  clusterResilience(cluster: string): { retries: Counter.Internal; overflows: Record<BreakerName, Counter.Internal> } {
+    const overflows = {} as Record<BreakerName, Counter.Internal>;
+    for (const breaker of breakerNames) overflows[breaker] = this.#overflows.labels({ cluster, breaker });
+    return { retries: this.#retries.labels({ cluster }), overflows };
   }
 
   /** The stats of one route (and cluster); the same object for the same labels across snapshots. */

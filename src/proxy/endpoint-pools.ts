@@ -3,19 +3,19 @@
 import type { EndpointTable } from '../balancing/endpoint-table.js';
 import { UpstreamH2Pool } from '../h2/upstream-h2-pool.js';
 import type { ClusterProtocol, EndpointSnapshot } from '../snapshot.js';
-import { UpstreamPool, type PoolTimeouts } from './upstream-pool.js';
+import { UpstreamPool, type PoolSettings } from './upstream-pool.js';
 
 export class EndpointPools {
   readonly http1: UpstreamPool;
   readonly h2: UpstreamH2Pool | undefined;
 
-  constructor(table: EndpointTable, endpoint: EndpointSnapshot, protocol: ClusterProtocol, timeouts: PoolTimeouts, clock: { readonly now: number }) {
+  constructor(table: EndpointTable, endpoint: EndpointSnapshot, protocol: ClusterProtocol, timeouts: PoolSettings, clock: { readonly now: number }) {
     this.http1 = new UpstreamPool(table, endpoint.slot, endpoint.host, endpoint.port, timeouts, clock);
     this.h2 = protocol === 'http1' ? undefined : new UpstreamH2Pool(table, endpoint.slot, endpoint.host, endpoint.port, protocol, timeouts, clock);
   }
 
-  setTimeouts(timeouts: PoolTimeouts): void {
-    this.http1.setTimeouts(timeouts);
+  configure(timeouts: PoolSettings): void {
+    this.http1.configure(timeouts);
     this.h2?.setTimeouts(timeouts);
   }
 

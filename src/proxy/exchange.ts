@@ -3,6 +3,7 @@
 // per downstream connection, reset for every request, so the steady state allocates almost nothing.
 import { performance } from 'node:perf_hooks';
 import type { EndpointTable } from '../balancing/endpoint-table.js';
+import type { Random } from '../balancing/random.js';
 import type { ErrorCode } from '../errors.js';
 import {
   findHeadEnd, isParseFailure, parseResponseHead, serializeRequestHead, serializeResponseHead,
@@ -11,10 +12,11 @@ import {
 import { H1ToH2Bridge, type BridgeOwner } from '../h2/h1-to-h2-bridge.js';
 import type { UpstreamH2Pool } from '../h2/upstream-h2-pool.js';
 import type { RouteStats } from '../observability/route-stats.js';
-import type { OutcomeRecorder } from '../outlier/outcome-recorder.js';
+import { NO_RETRY, RequestAttempts } from '../resilience/request-attempts.js';
+import { retriesStatus, TryFailure } from '../resilience/retry-policy.js';
 import type { ClusterProtocol } from '../snapshot.js';
 import type { WorkerMetrics } from '../observability/worker-metrics.js';
-import type { ListenerRuntime, RouteTarget, Runtime, UpstreamEndpoint } from '../worker/runtime.js';
+import type { ClusterRuntime, ListenerRuntime, RouteTarget, Runtime, UpstreamEndpoint } from '../worker/runtime.js';
 import { http1TraceFields, requestIdLine, setTraceFields } from '../tracing/trace-fields.js';
 import { dropHttp1RequestId, readHttp1TraceHeaders } from '../tracing/trace-headers.js';
 import { TraceHop } from '../tracing/trace-hop.js';
@@ -50,6 +52,8 @@ export interface ExchangeDeps {
   readonly table: EndpointTable;
   readonly ticker: Ticker;
   readonly metrics: WorkerMetrics;
+  /** Jitter of the retry back-off. */
+  readonly random: Random;
 }
 
 const enum ResponsePhase { Head, Body, Tunnel, Done }
@@ -62,28 +66,36 @@ export class ProxyExchange implements UpstreamOwner, BridgeOwner {
   readonly #deps: ExchangeDeps;
   readonly #requestBody = new BodyFramer();
   readonly #responseBody = new BodyFramer();
-  /** Reused pick context: `attempt` changes per try. */
-  readonly #pick = { attempt: 0 };
+  readonly #attempts: RequestAttempts;
   /** This request's id and trace context (also what the access log reads). */
   readonly trace = new TraceHop();
 
   active = false;
-  /** Coarse-clock deadline of the whole exchange (the cluster's request timeout). */
+  /** The earliest coarse-clock deadline: whole request, current try, or a retry's back-off (tunnel: idle). */
   deadline = Infinity;
+  #requestDeadline = Infinity;
+  #tryDeadline = Infinity;
+  #retryAt = Infinity;
   /** Every byte of the request body has been received from the client. */
   requestDone = false;
 
   #head!: RequestHead;
   #stats!: RouteStats;
   #tracing!: TracingRuntime;
+  /** Set while the request holds a unit of the cluster's `maxRequests`. */
+  #cluster: ClusterRuntime | undefined;
+  /** The current try's endpoint (counted in its in-flight requests). */
   #endpoint: UpstreamEndpoint | undefined;
-  /** The picked endpoint's cluster recorder, and whether this request's outcome is still to be told. */
-  #outcomes: OutcomeRecorder | undefined;
+  /** The current try's outcome (for outlier detection) is still to be told. */
   #outcomePending = false;
   #upstream: UpstreamConnection | undefined;
   #requestHeadText = '';
   /** Body bytes that arrived with the head; when they are the whole body the request can be replayed. */
   #initialBody: Buffer | undefined;
+  /** Body bytes beyond `#initialBody` went to an endpoint: the request can no longer be replayed. */
+  #bodyStreamed = false;
+  /** A stale kept-alive connection was already replaced for this request. */
+  #staleReplayed = false;
   #startedAt = 0;
   #responsePhase = ResponsePhase.Head;
   #responsePending: Buffer | undefined;
@@ -100,7 +112,11 @@ export class ProxyExchange implements UpstreamOwner, BridgeOwner {
   constructor(downstream: Downstream, deps: ExchangeDeps) {
     this.#downstream = downstream;
     this.#deps = deps;
+    this.#attempts = new RequestAttempts(deps.random);
   }
+
+  /** Tries made for the current (or last) request, retries included: for the access log. */
+  get attempts(): number { return this.#attempts.count; }
 
   /**
    * Starts proxying `head`; `buf[bodyStart..]` holds the bytes that followed it. Returns the index in
@@ -112,23 +128,31 @@ export class ProxyExchange implements UpstreamOwner, BridgeOwner {
     this.#startedAt = performance.now();
     this.#responsePhase = ResponsePhase.Head;
     this.#status = 0;
-    this.#pick.attempt = 0;
+    this.#bodyStreamed = false;
+    this.#staleReplayed = false;
     this.#requestBody.start(head.chunked, head.contentLength, false);
 
     // Route and pick before reading the body: an h2/h2c endpoint takes it de-framed.
     const target = runtime.router.match(head.host, head.target);
     this.#stats = target?.stats ?? runtime.unrouted;
     const redirect = target !== undefined && target.redirectToHttps && this.#downstream.listener.proto === 'http';
-    const endpoint = target === undefined || redirect ? undefined : target.cluster.balancer.pick(this.#pick);
-    if (endpoint !== undefined) {
-      this.#endpoint = endpoint;
-      this.#outcomes = target!.cluster.outcomes;
-      this.#outcomePending = true;
-      this.#deps.table.beginRequest(endpoint.slot);
-      this.deadline = this.#deps.ticker.now + target!.cluster.requestTimeoutMs;
+    let endpoint: UpstreamEndpoint | undefined;
+    let overflow = false;
+    if (target !== undefined && !redirect) {
+      this.#attempts.start(target, head.method);
+      endpoint = this.#attempts.next();
+      overflow = endpoint !== undefined && !target.cluster.breakers.beginRequest();
+      if (overflow) endpoint = undefined;
+      else if (endpoint !== undefined) {
+        this.#cluster = target.cluster;
+        this.#requestDeadline = this.#deps.ticker.now + target.requestTimeoutMs;
+        this.#beginTry(endpoint);
+      }
+    } else {
+      this.#attempts.clear();
     }
     this.#beginTrace(runtime.tracing, head, target, endpoint);
-    const bridge = endpoint?.h2 === undefined ? undefined : this.#openBridge(endpoint.h2, target!.cluster.protocol, head);
+    const bridge = endpoint?.h2 === undefined ? undefined : this.#openBridge(endpoint.h2, target!.cluster.protocol, head, head.chunked || head.contentLength > 0);
 
     const bodyEnd = this.#requestBody.advance(buf, bodyStart, buf.length, bridge?.writeBody);
     if (bodyEnd === BODY_INVALID) {
@@ -146,6 +170,7 @@ export class ProxyExchange implements UpstreamOwner, BridgeOwner {
     this.#initialBody = stop > bodyStart ? buf.subarray(bodyStart, stop) : undefined;
     if (target === undefined) this.#reply('no_route');
     else if (redirect) this.#redirectToHttps(runtime.httpsPort);
+    else if (overflow) this.#reply('overflow');
     else if (endpoint === undefined) this.#reply('no_healthy_endpoint');
     else {
       const downstream = this.#downstream;
@@ -188,13 +213,13 @@ export class ProxyExchange implements UpstreamOwner, BridgeOwner {
   }
 
   /** Carries this request to an h2/h2c endpoint (its body follows through `writeBody`). */
-  #openBridge(pool: UpstreamH2Pool, protocol: ClusterProtocol, head: RequestHead): H1ToH2Bridge {
+  #openBridge(pool: UpstreamH2Pool, protocol: ClusterProtocol, head: RequestHead, hasBody: boolean): H1ToH2Bridge {
     const bridge = (this.#bridge ??= new H1ToH2Bridge(this.#downstream, this));
     const forwarded: Record<string, string> = {};
     setForwardedFields(forwarded, head.forwardedFor, this.#downstream.clientIp, this.#downstream.listener, head.host);
     setTraceFields(forwarded, this.trace, this.#tracing);
     this.#bridging = true;
-    bridge.open(pool, protocol === 'h2' ? 'https' : 'http', head, forwarded, head.chunked || head.contentLength > 0);
+    bridge.open(pool, protocol === 'h2' ? 'https' : 'http', head, forwarded, hasBody);
     return bridge;
   }
 
@@ -217,11 +242,15 @@ export class ProxyExchange implements UpstreamOwner, BridgeOwner {
     this.#downstream.exchangeDone(keepAlive);
   }
 
-  bridgeFailed(code: ErrorCode, responseStarted: boolean): void {
+  bridgeFailed(code: ErrorCode, responseStarted: boolean, refused: boolean, bodySent: boolean): void {
     if (!this.active) return;
     this.#bridging = false;
-    if (responseStarted) this.#responsePhase = ResponsePhase.Body;
-    this.#fail(code);
+    if (responseStarted) {
+      this.#responsePhase = ResponsePhase.Body;
+      return this.#fail(code);
+    }
+    const failure = refused ? TryFailure.RefusedStream : tryFailureOf(code);
+    this.#tryFailed(failure, code, !bodySent);
   }
 
   /** Request body bytes from `buf[start..]`; returns where this request's body ends in `buf`. */
@@ -240,6 +269,7 @@ export class ProxyExchange implements UpstreamOwner, BridgeOwner {
     }
     const upstream = this.#upstream;
     if (upstream !== undefined && stop > start) {
+      this.#bodyStreamed = true;
       const chunk = start === 0 && stop === buf.length ? buf : buf.subarray(start, stop);
       if (!upstream.socket.write(chunk)) this.#pauseDownstream();
     }
@@ -274,9 +304,18 @@ export class ProxyExchange implements UpstreamOwner, BridgeOwner {
     this.#complete();
   }
 
-  /** The request deadline passed. */
+  /** `deadline` passed: the whole request's, the current try's, or a retry's back-off ended. */
   onTimeout(): void {
-    this.#fail('upstream_timeout');
+    const now = this.#deps.ticker.now;
+    if (this.#responsePhase === ResponsePhase.Tunnel || this.#requestDeadline <= now) return this.#fail('upstream_timeout');
+    if (this.#retryAt <= now) {
+      this.#retryAt = Infinity;
+      return this.#nextTry();
+    }
+    if (this.#tryDeadline <= now) {
+      this.#tryDeadline = Infinity;
+      this.#tryFailed(TryFailure.PerTryTimeout, 'upstream_timeout', !this.#bodyStreamed);
+    }
   }
 
   // ── UpstreamOwner ─────────────────────────────────────────────────────────────────────────────
@@ -320,12 +359,13 @@ export class ProxyExchange implements UpstreamOwner, BridgeOwner {
     if (!this.active) return;
     switch (this.#responsePhase) {
       case ResponsePhase.Head:
-        // A kept-alive connection the endpoint closed just as we reused it: replay once on a fresh one.
-        if (failure === 'upstream_reset' && connection?.reused === true && this.requestDone && this.#pick.attempt === 0) {
-          this.#pick.attempt = 1;
+        // A kept-alive connection the endpoint closed just as we reused it: replay once on a fresh
+        // one, which is not a retry (the endpoint is not at fault).
+        if (failure === 'upstream_reset' && connection?.reused === true && this.requestDone && !this.#staleReplayed) {
+          this.#staleReplayed = true;
           this.#send(true);
         } else {
-          this.#fail(failure);
+          this.#tryFailed(tryFailureOf(failure), failure, !this.#bodyStreamed);
         }
         return;
       case ResponsePhase.Body:
@@ -349,9 +389,74 @@ export class ProxyExchange implements UpstreamOwner, BridgeOwner {
 
   #send(fresh: boolean): void {
     const upstream = (this.#upstream = this.#endpoint!.pool.acquire(this, fresh));
+    if (upstream === undefined) return this.#fail('overflow');
     if (!writeHeadAndBody(upstream.socket, this.#requestHeadText, this.#initialBody, 0, this.#initialBody?.length ?? 0)) {
       this.#pauseDownstream();
     }
+  }
+
+  /** Counts a try on `endpoint` and starts its per-try deadline. */
+  #beginTry(endpoint: UpstreamEndpoint): void {
+    this.#endpoint = endpoint;
+    this.#outcomePending = true;
+    this.#deps.table.beginRequest(endpoint.slot);
+    const perTryMs = this.#attempts.policy.perTryTimeoutMs;
+    this.#tryDeadline = perTryMs === 0 ? Infinity : this.#deps.ticker.now + perTryMs;
+    this.#updateDeadline();
+  }
+
+  /** Ends the current try: its connection (or stream) is dropped and the endpoint's in-flight count released. */
+  #dropTry(): void {
+    if (this.#bridging) {
+      this.#bridging = false;
+      this.#bridge!.abort();
+    }
+    this.#upstream?.destroy();
+    this.#upstream = undefined;
+    if (this.#endpoint !== undefined) this.#deps.table.endRequest(this.#endpoint.slot);
+    this.#endpoint = undefined;
+    this.#outcomePending = false;
+  }
+
+  /** A try failed before anything of its response reached the client: retry it, or answer `code`. */
+  #tryFailed(failure: TryFailure, code: ErrorCode, replayable: boolean): void {
+    this.#recordGatewayFailure();
+    if (!this.#retry(failure, replayable)) this.#fail(code);
+  }
+
+  /**
+   * Drops the current try and starts the next (at once, or after the back-off) when the policy and
+   * the cluster's retry limit allow; false: no retry, nothing changed.
+   */
+  #retry(failure: TryFailure, replayable: boolean): boolean {
+    const delay = this.#attempts.retryDelay(failure, replayable);
+    if (delay === NO_RETRY) return false;
+    this.#dropTry();
+    this.#tryDeadline = Infinity;
+    // A body still arriving has nowhere to go during a back-off: such a request is retried at once.
+    if (delay > 0 && this.requestDone) {
+      this.#retryAt = this.#deps.ticker.now + delay;
+      this.#updateDeadline();
+    } else {
+      this.#nextTry();
+    }
+    return true;
+  }
+
+  #nextTry(): void {
+    const endpoint = this.#attempts.next();
+    if (endpoint === undefined) return this.#fail('no_healthy_endpoint');
+    this.#beginTry(endpoint);
+    if (endpoint.h2 !== undefined) {
+      const head = this.#head;
+      this.#openBridge(endpoint.h2, this.#cluster!.protocol, head, !this.requestDone);
+    } else {
+      this.#send(false);
+    }
+  }
+
+  #updateDeadline(): void {
+    this.deadline = Math.min(this.#requestDeadline, this.#tryDeadline, this.#retryAt);
   }
 
   #readResponseHead(chunk: Buffer): void {
@@ -368,7 +473,12 @@ export class ProxyExchange implements UpstreamOwner, BridgeOwner {
       this.#responseScanFrom = 0;
       const head = parseResponseHead(buf, end, this.#head.method);
       if (isParseFailure(head)) return this.#fail('upstream_bad_response');
-      if (head.status >= 200) return this.#startResponse(head, buf, end);
+      if (head.status >= 200) {
+        this.#recordResponse(head.status);
+        // A status the policy retries: the response is discarded with its connection, unseen by the client.
+        if (retriesStatus(this.#attempts.policy, head.status) && this.#retry(TryFailure.Status, !this.#bodyStreamed)) return;
+        return this.#startResponse(head, buf, end);
+      }
       if (head.status === 101) return this.#openTunnel(head, buf, end);
       // Interim response (100 Continue, 103 Early Hints): relay to HTTP/1.1 clients, then read on.
       if (this.#head.versionMinor === 1) this.#downstream.write(serializeResponseHead(head, true, 1));
@@ -379,6 +489,8 @@ export class ProxyExchange implements UpstreamOwner, BridgeOwner {
 
   #startResponse(head: ResponseHead, buf: Buffer, end: number): void {
     const request = this.#head;
+    this.#tryDeadline = Infinity;
+    this.#updateDeadline();
     this.#status = head.status;
     this.#recordResponse(head.status);
     this.#responsePhase = ResponsePhase.Body;
@@ -448,7 +560,7 @@ export class ProxyExchange implements UpstreamOwner, BridgeOwner {
   #fail(code: ErrorCode): void {
     if (!this.active) return;
     // A bad request is the client's doing, and so is a timeout while it was still sending the body.
-    if (code !== 'bad_request' && (code !== 'upstream_timeout' || this.requestDone)) this.#recordGatewayFailure();
+    if (code !== 'bad_request' && code !== 'overflow' && (code !== 'upstream_timeout' || this.requestDone)) this.#recordGatewayFailure();
     if (this.#bridging) {
       this.#bridging = false;
       this.#bridge!.abort();
@@ -508,27 +620,32 @@ export class ProxyExchange implements UpstreamOwner, BridgeOwner {
     this.#stats.record(this.#status, (performance.now() - this.#startedAt) / 1000);
   }
 
-  /** The endpoint's answer, told once per request. */
+  /** The current try's answer, told once per try. */
   #recordResponse(status: number): void {
     if (!this.#outcomePending) return;
     this.#outcomePending = false;
-    this.#outcomes!.response(this.#endpoint!.slot, status);
+    this.#cluster!.outcomes.response(this.#endpoint!.slot, status);
   }
 
-  /** The endpoint gave no usable answer; nothing once an answer was recorded. */
+  /** The current try's endpoint gave no usable answer; nothing once an answer was recorded. */
   #recordGatewayFailure(): void {
     if (!this.#outcomePending) return;
     this.#outcomePending = false;
-    this.#outcomes!.gatewayFailure(this.#endpoint!.slot);
+    this.#cluster!.outcomes.gatewayFailure(this.#endpoint!.slot);
   }
 
-  /** Releases the endpoint's in-flight count and every per-request reference. */
+  /** Releases the endpoint's in-flight count, the cluster's breaker units and every per-request reference. */
   #complete(): void {
     if (this.#endpoint !== undefined) this.#deps.table.endRequest(this.#endpoint.slot);
-    this.trace.end(this.#status, this.#pick.attempt);
+    this.trace.end(this.#status, this.#attempts.retries);
+    if (this.#cluster !== undefined) {
+      this.#cluster.breakers.endRequest();
+      this.#cluster = undefined;
+      this.#attempts.finish();
+    }
     this.active = false;
     this.#outcomePending = false;
-    this.deadline = Infinity;
+    this.deadline = this.#requestDeadline = this.#tryDeadline = this.#retryAt = Infinity;
     this.#responsePhase = ResponsePhase.Done;
     this.#endpoint = undefined;
     this.#initialBody = undefined;
@@ -571,3 +688,8 @@ function writeHeadAndBody(
   return flowing;
 }
 
+
+/** The retry policy's name for an upstream failure Sluice reports as `code`. */
+function tryFailureOf(code: ErrorCode): TryFailure {
+  return code === 'upstream_connect_failed' || code === 'connect_timeout' ? TryFailure.ConnectFailure : TryFailure.Reset;
+}

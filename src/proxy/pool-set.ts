@@ -1,6 +1,7 @@
 // Every upstream pool of a worker, keyed by endpoint identity and protocol, carried across snapshots:
 // an endpoint that stays keeps its warm connections; one that leaves has its pools closed.
 import type { EndpointTable } from '../balancing/endpoint-table.js';
+import type { CircuitBreakers } from '../resilience/circuit-breakers.js';
 import type { ClusterProtocol, ClusterSnapshot, EndpointSnapshot } from '../snapshot.js';
 import { EndpointPools } from './endpoint-pools.js';
 import type { Ticker } from './ticker.js';
@@ -19,16 +20,19 @@ export class PoolSet {
     ticker.add(this.#sweep);
   }
 
-  /** Pools for every endpoint of `clusters`, reusing existing ones; pools no longer named are closed. */
-  update(clusters: readonly ClusterSnapshot[]): PoolsOf {
+  /**
+   * Pools for every endpoint of `clusters`, reusing existing ones (with the new snapshot's timeouts and
+   * circuit breakers); pools no longer named are closed.
+   */
+  update(clusters: readonly ClusterSnapshot[], breakersOf: (cluster: string) => CircuitBreakers): PoolsOf {
     const next = new Map<string, EndpointPools>();
     for (const cluster of clusters) {
-      const timeouts = { connectMs: cluster.timeouts.connectMs, idleMs: cluster.timeouts.idleMs };
+      const settings = { connectMs: cluster.timeouts.connectMs, idleMs: cluster.timeouts.idleMs, breakers: breakersOf(cluster.name) };
       for (const endpoint of cluster.endpoints) {
         const key = poolKey(endpoint, cluster.protocol);
         let pools = next.get(key) ?? this.#pools.get(key);
-        if (pools) pools.setTimeouts(timeouts);
-        else pools = new EndpointPools(this.#table, endpoint, cluster.protocol, timeouts, this.#ticker);
+        if (pools) pools.configure(settings);
+        else pools = new EndpointPools(this.#table, endpoint, cluster.protocol, settings, this.#ticker);
         next.set(key, pools);
       }
     }

@@ -3,6 +3,7 @@
 import net from 'node:net';
 import type { ErrorCode } from '../errors.js';
 import type { EndpointTable } from '../balancing/endpoint-table.js';
+import type { CircuitBreakers } from '../resilience/circuit-breakers.js';
 
 export type UpstreamFailure = Extract<ErrorCode, 'upstream_connect_failed' | 'connect_timeout' | 'upstream_reset'>;
 
@@ -18,6 +19,8 @@ export interface UpstreamOwner {
 export interface ConnectionHome {
   readonly table: EndpointTable;
   readonly slot: number;
+  /** The connection is established (it no longer counts as pending). */
+  connected(connection: UpstreamConnection): void;
   /** Called once when the socket is gone, so the pool forgets it. */
   forget(connection: UpstreamConnection): void;
 }
@@ -28,6 +31,10 @@ export class UpstreamConnection {
   /** Has carried a complete exchange before: a failure before any response byte may be a stale keep-alive. */
   reused = false;
   connected = false;
+  /** The breakers this connection counts against (released when it is gone). */
+  breakers: CircuitBreakers | undefined;
+  /** A request waits for this connection to be established (counted against `maxPendingRequests`). */
+  pending = false;
   /** Coarse-clock time after which a connect attempt (or, once idle, the connection) is closed. */
   deadline = Infinity;
   #timedOut = false;
@@ -38,6 +45,7 @@ export class UpstreamConnection {
       this.connected = true;
       this.deadline = Infinity;
       home.table.connectionOpened(home.slot);
+      home.connected(this);
     });
     this.socket.on('data', (chunk: Buffer) => {
       if (this.owner) this.owner.onUpstreamData(chunk);

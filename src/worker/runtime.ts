@@ -5,6 +5,8 @@ import { createBalancer, type Balancer, type BalancerEndpoint } from '../balanci
 import type { EndpointTable } from '../balancing/endpoint-table.js';
 import type { Random } from '../balancing/random.js';
 import { countingRecorder, ejectingRecorder, type ConsecutiveErrorReport, type OutcomeRecorder } from '../outlier/outcome-recorder.js';
+import { CircuitBreakers } from '../resilience/circuit-breakers.js';
+import { compileRetryPolicy, type RetryPolicy } from '../resilience/retry-policy.js';
 import type { RouteStats } from '../observability/route-stats.js';
 import type { WorkerMetrics } from '../observability/worker-metrics.js';
 import type { PoolSet } from '../proxy/pool-set.js';
@@ -57,7 +59,9 @@ export interface ClusterRuntime {
   readonly name: string;
   readonly protocol: ClusterProtocol;
   readonly balancer: Balancer<UpstreamEndpoint>;
-  readonly requestTimeoutMs: number;
+  readonly breakers: CircuitBreakers;
+  /** Counts retries sent to this cluster. */
+  readonly retries: { inc(): void };
   /** Where exchanges report each endpoint's outcome (outlier detection reads it). */
   readonly outcomes: OutcomeRecorder;
 }
@@ -69,6 +73,10 @@ export interface RouteTarget {
   readonly stats: RouteStats;
   /** Plain-HTTP requests get a 308 to https instead of being proxied. */
   readonly redirectToHttps: boolean;
+  /** The route's policy, or its cluster's, compiled once per snapshot. */
+  readonly retryPolicy: RetryPolicy;
+  /** Whole-request timeout: the route's, else the cluster's. */
+  readonly requestTimeoutMs: number;
 }
 
 export interface Runtime {
@@ -96,9 +104,14 @@ export interface RuntimeDeps {
 }
 
 export function compileRuntime(snapshot: Snapshot, deps: RuntimeDeps): Runtime {
-  const poolsOf = deps.pools.update(snapshot.clusters);
+  const clusterSnapshots = new Map(snapshot.clusters.map((cluster) => [cluster.name, cluster]));
   const clusters = new Map<string, ClusterRuntime>();
-  for (const cluster of snapshot.clusters) clusters.set(cluster.name, compileCluster(cluster, poolsOf, deps));
+  const breakers = new Map(snapshot.clusters.map((cluster) => [cluster.name, new CircuitBreakers(
+    deps.table, cluster.countersSlot, cluster.circuitBreakers, deps.metrics.clusterResilience(cluster.name).overflows,
+  )]));
+  const poolsOf = deps.pools.update(snapshot.clusters, (name) => breakers.get(name)!);
+  for (const cluster of snapshot.clusters) clusters.set(cluster.name, compileCluster(cluster, poolsOf, breakers.get(cluster.name)!, deps));
+  const clusterPolicies = new Map(snapshot.clusters.map((cluster) => [cluster.name, compileRetryPolicy(cluster.retries)]));
   // Path rules whose route asks for https: the router hands rules, not routes, to `targetOf`.
   const redirects = new Set(snapshot.routes.flatMap((route) => (route.redirectToHttps === true ? route.paths : [])));
   const clusterNamed = (name: string): ClusterRuntime => {
@@ -114,12 +127,16 @@ export function compileRuntime(snapshot: Snapshot, deps: RuntimeDeps): Runtime {
       route: rule.path,
       stats: deps.metrics.routeStats(`${host ?? '*'}${rule.path}`, rule.cluster),
       redirectToHttps: redirects.has(rule),
+      retryPolicy: rule.retries === undefined ? clusterPolicies.get(rule.cluster)! : compileRetryPolicy(rule.retries),
+      requestTimeoutMs: rule.requestTimeoutMs ?? clusterSnapshots.get(rule.cluster)!.timeouts.requestMs,
     }),
     snapshot.defaultCluster === undefined ? undefined : {
       cluster: clusterNamed(snapshot.defaultCluster),
       route: undefined,
       stats: deps.metrics.routeStats('default', snapshot.defaultCluster),
       redirectToHttps: false,
+      retryPolicy: clusterPolicies.get(snapshot.defaultCluster)!,
+      requestTimeoutMs: clusterSnapshots.get(snapshot.defaultCluster)!.timeouts.requestMs,
     },
   );
 
@@ -152,7 +169,7 @@ export function compileRuntime(snapshot: Snapshot, deps: RuntimeDeps): Runtime {
   return { version: snapshot.version, router, listeners, unrouted: deps.metrics.routeStats('', ''), httpsPort, tracing };
 }
 
-function compileCluster(cluster: ClusterSnapshot, poolsOf: PoolsOf, deps: RuntimeDeps): ClusterRuntime {
+function compileCluster(cluster: ClusterSnapshot, poolsOf: PoolsOf, breakers: CircuitBreakers, deps: RuntimeDeps): ClusterRuntime {
   const endpoints: UpstreamEndpoint[] = cluster.endpoints.map((endpoint) => {
     const pools = poolsOf(endpoint, cluster.protocol);
     return {
@@ -169,7 +186,8 @@ function compileCluster(cluster: ClusterSnapshot, poolsOf: PoolsOf, deps: Runtim
     name: cluster.name,
     protocol: cluster.protocol,
     balancer: createBalancer(cluster.balancer, endpoints, { table: deps.table, random: deps.random }),
-    requestTimeoutMs: cluster.timeouts.requestMs,
+    breakers,
+    retries: deps.metrics.clusterResilience(cluster.name).retries,
     outcomes: cluster.outlierDetection === undefined
       ? countingRecorder(deps.table)
       : ejectingRecorder(deps.table, cluster, cluster.outlierDetection, deps.random, deps.reportOutlier),

@@ -43,6 +43,7 @@ const context: ConnectionContext = {
   table,
   ticker,
   metrics,
+  random: systemRandom,
   runtime: () => runtime!,
   get draining() { return draining; },
   closed(connection) {

@@ -31,6 +31,8 @@ const BASE = {
 };
 
 const DEFAULT_HTTP2 = { enabled: true, maxConcurrentStreams: 100, maxHeaderListSize: 16_384, maxResetsPerSecond: 200 };
+const DEFAULT_RETRIES = { attempts: 1, on: ['connect-failure', 'refused-stream', 'reset'], retriableStatusCodes: [], backoff: { baseMs: 25, maxMs: 250 } };
+const DEFAULT_BREAKERS = { maxConnections: 1024, maxPendingRequests: 1024, maxRequests: 1024, maxRetries: 3 };
 
 /** Slot numbers from a fixed table, recording every lookup. */
 function slotTable(): { slotFor: (cluster: string, address: string) => number; calls: string[] } {
@@ -72,6 +74,9 @@ t.test('every field is filled from the configuration', async (t) => {
           { slot: 3, address: '[::1]:9002', host: '::1', port: 9002, zone: '', weight: 1 },
         ],
         timeouts: { connectMs: 2_000, requestMs: 15_000, idleMs: 60_000 },
+        countersSlot: 99,
+        retries: DEFAULT_RETRIES,
+        circuitBreakers: DEFAULT_BREAKERS,
       },
       {
         name: 'web',
@@ -79,12 +84,15 @@ t.test('every field is filled from the configuration', async (t) => {
         balancer: 'least_request',
         endpoints: [{ slot: 11, address: 'backend.local:80', host: 'backend.local', port: 80, zone: '', weight: 1 }],
         timeouts: { connectMs: 1_000, requestMs: 3_000, idleMs: 4_000 },
+        countersSlot: 99,
+        retries: DEFAULT_RETRIES,
+        circuitBreakers: DEFAULT_BREAKERS,
       },
     ],
     drainTimeoutMs: 5_000,
     tracing: { enabled: true, sampleRate: 1, propagation: ['b3multi', 'b3', 'w3c'], requestId: { preserve: true, generate: true } },
   });
-  t.same(calls, ['api 127.0.0.1:9001', 'api [::1]:9002', 'web backend.local:80']);
+  t.same(calls, ['api 127.0.0.1:9001', 'api [::1]:9002', 'api ', 'web backend.local:80', 'web '], 'the empty address: the cluster\'s own slot');
   const { version, hash, ...content } = snapshot;
   t.equal(hash, createHash('sha256').update(JSON.stringify(content)).digest('hex'), 'hash of the content, without version');
   t.notOk(JSON.stringify(content).includes('tls'), 'no tls key on http listeners: earlier snapshots hash the same');
@@ -194,4 +202,28 @@ t.test('redirectToHttps changes the hash', async (t) => {
   const redirecting = buildSnapshot(config(data, dir), 1, slotTable().slotFor);
   const routes = (data['routes'] as Array<Record<string, unknown>>).map((route) => ({ ...route, redirectToHttps: false }));
   t.not(buildSnapshot(config({ ...data, routes }, dir), 1, slotTable().slotFor).hash, redirecting.hash);
+});
+
+t.test('a route\'s retries and timeouts are laid over each path rule\'s cluster, field by field', async (t) => {
+  const snapshot = buildSnapshot(config({
+    ...BASE,
+    routes: [{
+      paths: [{ path: '/a', pathType: 'Prefix', cluster: 'api' }, { path: '/w', pathType: 'Prefix', cluster: 'web' }],
+      retries: { on: ['5xx'], backoff: { max: '1s' } },
+      timeouts: { request: '2s' },
+    }],
+    clusters: [
+      { ...BASE.clusters[0], retries: { attempts: 2, perTryTimeout: '300ms', budget: {} }, circuitBreakers: { maxRequests: 5 } },
+      BASE.clusters[1],
+    ],
+  }), 1, slotTable().slotFor);
+  t.same(snapshot.routes[0]!.paths, [
+    {
+      path: '/a', pathType: 'Prefix', cluster: 'api', requestTimeoutMs: 2_000,
+      retries: { attempts: 2, on: ['5xx'], retriableStatusCodes: [], perTryTimeoutMs: 300, backoff: { baseMs: 25, maxMs: 1_000 }, budget: { percent: 20, minConcurrency: 3 } },
+    },
+    { path: '/w', pathType: 'Prefix', cluster: 'web', requestTimeoutMs: 2_000, retries: { ...DEFAULT_RETRIES, on: ['5xx'], backoff: { baseMs: 25, maxMs: 1_000 } } },
+  ]);
+  t.same(snapshot.clusters[0]!.circuitBreakers, { ...DEFAULT_BREAKERS, maxRequests: 5 });
+  t.same(snapshot.clusters[0]!.retries, { ...DEFAULT_RETRIES, attempts: 2, perTryTimeoutMs: 300, budget: { percent: 20, minConcurrency: 3 } });
 });

@@ -37,6 +37,8 @@ drainTimeout: 10s
 `;
 
 const DEFAULT_HTTP2 = { enabled: true, maxConcurrentStreams: 100, maxHeaderListSize: 16_384, maxResetsPerSecond: 200 };
+const DEFAULT_RETRIES = { attempts: 1, on: ['connect-failure', 'refused-stream', 'reset'], retriableStatusCodes: [], backoff: { base: 25, max: 250 } };
+const DEFAULT_BREAKERS = { maxConnections: 1024, maxPendingRequests: 1024, maxRequests: 1024, maxRetries: 3 };
 
 /** A minimal valid configuration with `extra` merged over it. */
 function minimal(extra: Record<string, unknown>): Record<string, unknown> {
@@ -73,6 +75,8 @@ t.test('a full configuration round-trips with every default applied', async (t) 
           { address: 'backend.internal:9002', host: 'backend.internal', port: 9002, zone: '', weight: 1 },
         ],
         timeouts: { connect: 500, request: 90_000, idle: 3_600_000 },
+        retries: DEFAULT_RETRIES,
+        circuitBreakers: DEFAULT_BREAKERS,
       },
       {
         name: 'web',
@@ -80,6 +84,8 @@ t.test('a full configuration round-trips with every default applied', async (t) 
         balancer: 'least_request',
         endpoints: [{ address: '127.0.0.1:9003', host: '127.0.0.1', port: 9003, zone: '', weight: 1 }],
         timeouts: { connect: 2_000, request: 15_000, idle: 60_000 },
+        retries: DEFAULT_RETRIES,
+        circuitBreakers: DEFAULT_BREAKERS,
       },
     ],
     drainTimeout: 10_000,
@@ -249,4 +255,27 @@ t.test('formatProblems writes one line per problem', async (t) => {
     'sluice.yaml: clusters[1].endpoints[0].address: required field is missing\nsluice.yaml: the configuration is empty',
   );
   t.equal(formatProblems('sluice.yaml', []), '');
+});
+
+t.test('retries, route timeouts and circuit breakers: problems named by their field path', async (t) => {
+  const result = validateConfig(minimal({
+    routes: [{ paths: [{ path: '/', pathType: 'Prefix', cluster: 'api' }], retries: { on: ['5xx', 'teapot'], atempts: 2 }, timeouts: { request: 5 } }],
+    clusters: [{
+      name: 'api',
+      endpoints: [{ address: '127.0.0.1:9001' }],
+      retries: { attempts: 11, on: ['reset', 'reset'], retriableStatusCodes: [700], backoff: { base: '1s', max: '100ms' }, budget: { percent: 0 } },
+      circuitBreakers: { maxRequests: 0 },
+    }],
+  }), '/etc/sluice');
+  t.same(problemLines(result), [
+    'routes[0].retries.on[1]: expected one of "connect-failure", "refused-stream", "reset", "gateway-error", "5xx", "retriable-4xx", found "teapot"',
+    'routes[0].retries.atempts: unknown field "atempts"; did you mean "attempts"?',
+    'routes[0].timeouts.request: expected a duration like 2s, found 5',
+    'clusters[0].retries.attempts: must be at most 10, found 11',
+    'clusters[0].retries.on[1]: duplicate "reset": on[0] already names it',
+    'clusters[0].retries.retriableStatusCodes[0]: must be at most 599, found 700',
+    'clusters[0].retries.backoff: base (1000ms) must not exceed max (100ms)',
+    'clusters[0].retries.budget.percent: must be at least 1, found 0',
+    'clusters[0].circuitBreakers.maxRequests: must be at least 1, found 0',
+  ]);
 });

@@ -23,6 +23,9 @@ export function clusterOf(size: number, extra: Partial<ClusterSnapshot> = {}, na
       slot, address: `10.0.0.${slot + 1}:80`, host: `10.0.0.${slot + 1}`, port: 80, zone: '', weight: 1,
     })),
     timeouts: { connectMs: 1_000, requestMs: 1_000, idleMs: 1_000 },
+    countersSlot: size,
+    retries: { attempts: 1, on: ['connect-failure', 'refused-stream', 'reset'], retriableStatusCodes: [], backoff: { baseMs: 25, maxMs: 250 } },
+    circuitBreakers: { maxConnections: 1024, maxPendingRequests: 1024, maxRequests: 1024, maxRetries: 3 },
     ...extra,
   };
 }

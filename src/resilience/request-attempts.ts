@@ -1,0 +1,79 @@
+// The tries of one request: picks each endpoint with the ones already tried excluded, and decides
+// whether a failed try is retried (policy, budget, back-off). One per exchange, reset per request, so
+// the exclude set and the pick context are reused. It never touches sockets or streams.
+import type { Random } from '../balancing/random.js';
+import type { ClusterRuntime, RouteTarget, UpstreamEndpoint } from '../worker/runtime.js';
+import { retryBackoffMs } from './backoff.js';
+import { isIdempotent, mayRetry, type RetryPolicy, type TryFailure } from './retry-policy.js';
+
+/** `retryDelay` when the failure is not retried. */
+export const NO_RETRY = -1;
+
+export class RequestAttempts {
+  readonly #random: Random;
+  /** Slots tried for this request: the balancer skips them while others remain. */
+  readonly #tried = new Set<number>();
+  readonly #pick: { attempt: number; readonly exclude: ReadonlySet<number> } = { attempt: 0, exclude: this.#tried };
+  #cluster!: ClusterRuntime;
+  #policy!: RetryPolicy;
+  #idempotent = true;
+  /** Holds one unit of the cluster's retry limit from the first retry until `finish`. */
+  #retryHeld = false;
+
+  constructor(random: Random) {
+    this.#random = random;
+  }
+
+  /** Tries made so far for the current request (1 after the first pick): for the access log. */
+  get count(): number { return this.#pick.attempt; }
+
+  /** Retries made so far (tries after the first). */
+  get retries(): number { return Math.max(0, this.#pick.attempt - 1); }
+
+  get policy(): RetryPolicy { return this.#policy; }
+
+  start(target: RouteTarget, method: string): void {
+    this.#cluster = target.cluster;
+    this.#policy = target.retryPolicy;
+    this.#idempotent = isIdempotent(method);
+    this.clear();
+  }
+
+  /** No tries yet (also for a request answered without any, so `count` is 0). */
+  clear(): void {
+    this.#tried.clear();
+    this.#pick.attempt = 0;
+  }
+
+  /** The endpoint for the next try, or undefined when the cluster has none available. */
+  next(): UpstreamEndpoint | undefined {
+    const endpoint = this.#cluster.balancer.pick(this.#pick);
+    if (endpoint === undefined) return undefined;
+    this.#pick.attempt++;
+    this.#tried.add(endpoint.slot);
+    return endpoint;
+  }
+
+  /**
+   * Whether the failed try is retried, and after how long (ms, ≥ 0); NO_RETRY when the policy, the
+   * body (`replayable`) or the cluster's retry limit says no. A yes counts the retry.
+   */
+  retryDelay(failure: TryFailure, replayable: boolean): number {
+    const policy = this.#policy;
+    const retriesMade = this.#pick.attempt - 1;
+    if (!mayRetry(policy, { failure, retriesMade, idempotent: this.#idempotent, replayable })) return NO_RETRY;
+    if (!this.#retryHeld) {
+      if (!this.#cluster.breakers.beginRetry(policy)) return NO_RETRY;
+      this.#retryHeld = true;
+    }
+    this.#cluster.retries.inc();
+    return retryBackoffMs(retriesMade, policy.backoffBaseMs, policy.backoffMaxMs, this.#random);
+  }
+
+  /** The request is over: gives back the retry unit. */
+  finish(): void {
+    if (!this.#retryHeld) return;
+    this.#retryHeld = false;
+    this.#cluster.breakers.endRetry();
+  }
+}
