@@ -17,6 +17,7 @@ const expectedStatus: Record<string, number> = {
   upstream_reset: 14,
   upstream_bad_response: 14,
   no_healthy_endpoint: 14,
+  overflow: 14,
   connect_timeout: 14,
   upstream_timeout: 4,
 };
