@@ -1,23 +1,26 @@
 // One HTTP/2 stream from a client, proxied: route, pick (per request, so one client connection spreads
 // over every endpoint), then a stream on an HTTP/2 session to the endpoint (h2/h2c clusters) or an
-// HTTP/1.1 exchange on Sluice's own pool (http1 clusters, through H2ToH1Bridge). Headers, data and
-// trailers are relayed as they come with backpressure; errors Sluice answers itself become gRPC
-// trailers-only responses for gRPC calls. The deadline is checked on the coarse ticker.
+// HTTP/1.1 exchange on Sluice's own pool (http1 clusters, through H2ToH1Bridge), retried on another
+// endpoint as the route's policy allows. Headers, data and trailers are relayed as they come with
+// backpressure; errors Sluice answers itself become gRPC trailers-only responses for gRPC calls. The
+// deadlines (request, try, back-off) are checked on the coarse ticker.
 import http2, { type ClientHttp2Stream, type IncomingHttpHeaders, type OutgoingHttpHeaders, type ServerHttp2Stream } from 'node:http2';
 import { performance } from 'node:perf_hooks';
 import type { EndpointTable } from '../balancing/endpoint-table.js';
+import type { Random } from '../balancing/random.js';
 import { errorTable, type ErrorCode } from '../errors.js';
 import { grpcErrorHeaders, isGrpcContentType, parseGrpcTimeout } from '../grpc/grpc-status.js';
 import type { RouteStats } from '../observability/route-stats.js';
-import type { OutcomeRecorder } from '../outlier/outcome-recorder.js';
 import type { WorkerMetrics } from '../observability/worker-metrics.js';
-import type { ListenerRuntime, RouteTarget, Runtime, UpstreamEndpoint } from '../worker/runtime.js';
+import { NO_RETRY, RequestAttempts } from '../resilience/request-attempts.js';
+import { retriesStatus, TryFailure, tryFailureOf } from '../resilience/retry-policy.js';
+import type { ClusterRuntime, ListenerRuntime, RouteTarget, Runtime, UpstreamEndpoint } from '../worker/runtime.js';
 import { http1TraceFields, setTraceFields } from '../tracing/trace-fields.js';
 import { TRACE_HEADER_NAMES, readH2TraceHeaders } from '../tracing/trace-headers.js';
 import { TraceHop } from '../tracing/trace-hop.js';
 import type { TracingRuntime } from '../tracing/tracing-runtime.js';
 import { httpsLocation, setForwardedFields } from '../proxy/forwarding.js';
-import { h1Request, H2ToH1Bridge, type H1SideOwner } from './h2-to-h1-bridge.js';
+import { h1Request, H2ToH1Bridge, type H1Request, type H1SideOwner } from './h2-to-h1-bridge.js';
 import type { Expiring, StreamDeadlines } from './stream-deadlines.js';
 import { upstreamFailure } from './upstream-failure.js';
 import { wasRefused } from './upstream-h2-pool.js';
@@ -28,8 +31,13 @@ export interface H2ExchangeDeps {
   readonly table: EndpointTable;
   readonly metrics: WorkerMetrics;
   readonly deadlines: StreamDeadlines;
+  /** Jitter of the retry back-off. */
+  readonly random: Random;
   runtime(): Runtime;
 }
+
+/** Request body bytes kept for a replay on another endpoint; a longer body is not retried once sent. */
+const REPLAY_LIMIT_BYTES = 64 * 1024;
 
 // node:http2 copies the options of respond() and request(), so shared objects serve every stream.
 const END_STREAM = { endStream: true } as const;
@@ -49,16 +57,29 @@ export class H2Exchange implements H1SideOwner, Expiring {
   readonly trace = new TraceHop();
   #tracing!: TracingRuntime;
   #stats!: RouteStats;
+  #attempts: RequestAttempts | undefined;
+  /** Set while the request holds a unit of the cluster's `maxRequests`. */
+  #cluster: ClusterRuntime | undefined;
+  /** The current try's endpoint (counted in its in-flight requests). */
   #endpoint: UpstreamEndpoint | undefined;
-  #outcomes: OutcomeRecorder | undefined;
-  /** `performance.now()` time after which the request times out (checked on the ticker). */
+  /** `performance.now()` time of the earliest deadline — whole request, current try, a retry's back-off (checked on the ticker). */
   deadline = Infinity;
+  #requestDeadline = Infinity;
+  #tryDeadline = Infinity;
+  #retryAt = Infinity;
   #upstream: ClientHttp2Stream | undefined;
   #bridge: H2ToH1Bridge | undefined;
+  /** The request for http1 endpoints, built once for every try. */
+  #h1Request: H1Request | undefined;
   #trailers: IncomingHttpHeaders | undefined;
+  #hasBody = false;
+  /** Body chunks sent so far (h2 endpoints), kept while they fit REPLAY_LIMIT_BYTES. */
+  #held: Buffer[] | undefined;
+  #heldBytes = 0;
+  /** Everything sent of the body can be sent again. */
+  #replayable = true;
   #status = 0;
   #responded = false;
-  #bodyForwarded = false;
   #done = false;
 
   constructor(stream: ServerHttp2Stream, headers: IncomingHttpHeaders, raw: readonly string[], listener: ListenerRuntime,
@@ -81,7 +102,12 @@ export class H2Exchange implements H1SideOwner, Expiring {
     const path = headers[':path'] ?? '/';
     const target = runtime.router.match(authority, path);
     const redirect = target !== undefined && target.redirectToHttps && this.#listener.proto === 'http';
-    const endpoint = (this.#endpoint = target === undefined || redirect ? undefined : target.cluster.balancer.pick({ attempt: 0 }));
+    let endpoint: UpstreamEndpoint | undefined;
+    if (target !== undefined && !redirect) {
+      const attempts = (this.#attempts = new RequestAttempts(this.#deps.random));
+      attempts.start(target, String(headers[':method']));
+      endpoint = attempts.next();
+    }
     this.#beginTrace(runtime.tracing, authority, path, target, endpoint);
     if (target === undefined) {
       this.#stats = runtime.unrouted;
@@ -91,22 +117,21 @@ export class H2Exchange implements H1SideOwner, Expiring {
     if (redirect) return this.#redirect(authority, path, runtime.httpsPort);
     const cluster = target.cluster;
     if (endpoint === undefined) return this.#reply('no_healthy_endpoint');
-    this.#deps.table.beginRequest(endpoint.slot);
-    this.#outcomes = cluster.outcomes;
+    if (!cluster.breakers.beginRequest()) return this.#reply('overflow');
+    this.#cluster = cluster;
 
-    const deadlines = this.#deps.deadlines;
     const timeoutMs = (this.#grpc ? parseGrpcTimeout(headers['grpc-timeout'] as string | undefined) : undefined) ?? target.requestTimeoutMs;
     // From the precise clock, not the ticker's (up to one tick old): a deadline may fire a tick late, never early.
-    this.deadline = performance.now() + timeoutMs;
-    deadlines.add(this);
+    this.#requestDeadline = performance.now() + timeoutMs;
     const stream = this.#stream;
-    const hasBody = !stream.readableEnded && !stream.endAfterHeaders;
+    const hasBody = (this.#hasBody = !stream.readableEnded && !stream.endAfterHeaders);
     const tracing = this.#tracing;
     if (endpoint.h2 === undefined) {
       const traceLines = tracing.enabled ? http1TraceFields(this.trace, tracing) : undefined;
-      const request = h1Request(headers, this.#raw, authority, this.#clientIp, this.#listener, hasBody, traceLines);
-      (this.#bridge = new H2ToH1Bridge(stream, this, endpoint.pool, request)).send();
-      return;
+      this.#h1Request = h1Request(headers, this.#raw, authority, this.#clientIp, this.#listener, hasBody, traceLines);
+      // The bridge streams the body straight to its connection: nothing of it is held for a replay.
+      this.#replayable = !hasBody;
+      return this.#beginTry(endpoint);
     }
     // The received header list goes on as the endpoint's: node:http2 copies it, and only these fields change.
     headers[':scheme'] = cluster.protocol === 'h2' ? 'https' : 'http';
@@ -117,12 +142,33 @@ export class H2Exchange implements H1SideOwner, Expiring {
       for (const name of TRACE_HEADER_NAMES) if (headers[name] !== undefined) delete headers[name];
       setTraceFields(headers as OutgoingHttpHeaders, this.trace, tracing);
     }
-    this.#sendH2(endpoint, !hasBody, false);
+    if (hasBody) this.#forwardBody();
+    this.#beginTry(endpoint);
   }
 
-  /** The request deadline passed. */
+  /** Tries made for this request, retries included: for the access log. */
+  get attempts(): number {
+    return this.#attempts?.count ?? 0;
+  }
+
+  /** `deadline` passed (the ticker took this exchange off its list): the whole request's, the try's, or a back-off's. */
   expire(): void {
-    this.#fail('upstream_timeout');
+    const now = performance.now();
+    if (this.#requestDeadline <= now) return this.#fail('upstream_timeout');
+    if (this.#retryAt <= now) {
+      this.#retryAt = Infinity;
+      return this.#nextTry();
+    }
+    if (this.#tryDeadline <= now) {
+      this.#tryDeadline = Infinity;
+      return this.#tryFailed(TryFailure.PerTryTimeout, 'upstream_timeout');
+    }
+    this.#schedule();
+  }
+
+  #schedule(): void {
+    this.deadline = Math.min(this.#requestDeadline, this.#tryDeadline, this.#retryAt);
+    this.#deps.deadlines.add(this);
   }
 
   /** The request id of this request (undefined: tracing off, or none generated). */
@@ -165,25 +211,84 @@ export class H2Exchange implements H1SideOwner, Expiring {
     return headers;
   }
 
+  // ── tries ──────────────────────────────────────────────────────────────────────────────────────
+
+  /** Counts a try on `endpoint`, starts its per-try deadline and sends the request. */
+  #beginTry(endpoint: UpstreamEndpoint): void {
+    this.#endpoint = endpoint;
+    this.#deps.table.beginRequest(endpoint.slot);
+    const perTryMs = this.#attempts!.policy.perTryTimeoutMs;
+    this.#tryDeadline = perTryMs === 0 ? Infinity : performance.now() + perTryMs;
+    this.#schedule();
+    if (endpoint.h2 !== undefined) this.#sendH2(endpoint);
+    else (this.#bridge = new H2ToH1Bridge(this.#stream, this, endpoint.pool, this.#h1Request!)).send();
+  }
+
+  /** A try failed before anything of its response reached the client: retry it when the policy allows, else answer `code`. */
+  #tryFailed(failure: TryFailure | undefined, code: ErrorCode): void {
+    this.#attempts!.recordGatewayFailure();
+    if (failure === undefined || !this.#retry(failure)) this.#fail(code);
+  }
+
+  /** Drops the current try and starts the next (at once, or after the back-off) if allowed; false: nothing changed. */
+  #retry(failure: TryFailure): boolean {
+    const delay = this.#attempts!.retryDelay(failure, this.#replayable);
+    if (delay === NO_RETRY) return false;
+    this.#dropTry();
+    this.#tryDeadline = Infinity;
+    // A body still arriving has nowhere to go during a back-off: such a request is retried at once.
+    if (delay > 0 && (!this.#hasBody || this.#stream.readableEnded)) {
+      this.#retryAt = performance.now() + delay;
+      this.#schedule();
+    } else {
+      this.#nextTry();
+    }
+    return true;
+  }
+
+  #nextTry(): void {
+    const endpoint = this.#attempts!.next();
+    if (endpoint === undefined) return this.#fail('no_healthy_endpoint');
+    this.#beginTry(endpoint);
+  }
+
+  /** The response head goes to the client: only the whole request's deadline runs on. */
+  #responseStarts(): void {
+    this.#tryDeadline = Infinity;
+    this.deadline = this.#requestDeadline;
+  }
+
+  /** Ends the current try: its stream or connection is dropped and the endpoint's in-flight count released. */
+  #dropTry(): void {
+    const upstream = this.#upstream;
+    this.#upstream = undefined;
+    if (upstream !== undefined && !upstream.destroyed) upstream.close(NGHTTP2_CANCEL);
+    this.#bridge?.abort();
+    if (this.#endpoint !== undefined) this.#deps.table.endRequest(this.#endpoint.slot);
+    this.#endpoint = undefined;
+  }
+
   // ── h2 / h2c endpoints ─────────────────────────────────────────────────────────────────────────
 
-  #sendH2(endpoint: UpstreamEndpoint, noBody: boolean, retry: boolean): void {
+  #sendH2(endpoint: UpstreamEndpoint): void {
     const stream = this.#stream;
-    const upstream = (this.#upstream = endpoint.h2!.request(this.#headers, noBody || (retry && stream.readableEnded)));
+    const upstream = (this.#upstream = endpoint.h2!.request(this.#headers, !this.#hasBody));
     let failure: unknown;
     upstream.on('response', (responseHeaders, flags) => this.#onH2Response(upstream, responseHeaders, flags));
-    upstream.on('trailers', (received) => { this.#trailers = received; });
+    upstream.on('trailers', (received) => { if (this.#upstream === upstream) this.#trailers = received; });
     upstream.on('error', (error) => { failure = error; });
     upstream.on('close', () => {
       if (this.#done || this.#upstream !== upstream) return;
       if (!this.#responded) {
-        // A refused stream never reached the application: replay it once, if no body went out yet.
-        if (wasRefused(upstream) && !retry && !this.#bodyForwarded) return this.#sendH2(endpoint, noBody, true);
-        return this.#fail(upstreamFailure(failure));
+        const code = upstreamFailure(failure);
+        return this.#tryFailed(wasRefused(upstream) ? TryFailure.RefusedStream : tryFailureOf(code), code);
       }
       if (upstream.rstCode !== NGHTTP2_NO_ERROR && !stream.writableEnded) stream.close(NGHTTP2_INTERNAL_ERROR);
     });
-    if (!noBody && !retry) this.#forwardBody();
+    if (!this.#hasBody || this.#attempts!.count === 1) return;
+    // A retry: what the earlier tries were sent goes again, then the rest as it arrives.
+    if (this.#held !== undefined) for (const chunk of this.#held) upstream.write(chunk);
+    if (stream.readableEnded) upstream.end();
   }
 
   /** The endpoint's header list goes to the client as received (node:http2 copies it; an HTTP/2 peer
@@ -192,7 +297,8 @@ export class H2Exchange implements H1SideOwner, Expiring {
     if (!this.#open()) return;
     const stream = this.#stream;
     const status = Number(headers[HTTP2_HEADER_STATUS]);
-    this.#outcomes!.response(this.#endpoint!.slot, status);
+    if (this.responseArrived(status)) return;
+    this.#responseStarts();
     const endStream = (flags & NGHTTP2_FLAG_END_STREAM) !== 0;
     this.#respond(status, headers as OutgoingHttpHeaders, endStream);
     if (endStream) return;
@@ -204,13 +310,13 @@ export class H2Exchange implements H1SideOwner, Expiring {
     upstream.once('end', () => stream.end());
   }
 
-  /** The client's request body to the endpoint's stream, with backpressure (a replay finds it already flowing). */
+  /** The client's request body to the current try's stream, with backpressure, held for a replay while it fits. */
   #forwardBody(): void {
     const stream = this.#stream;
     stream.on('data', (chunk: Buffer) => {
+      this.#hold(chunk);
       const upstream = this.#upstream;
       if (upstream === undefined) return;
-      this.#bodyForwarded = true;
       if (!upstream.write(chunk)) {
         stream.pause();
         upstream.once('drain', () => stream.resume());
@@ -219,16 +325,36 @@ export class H2Exchange implements H1SideOwner, Expiring {
     stream.once('end', () => this.#upstream?.end());
   }
 
+  #hold(chunk: Buffer): void {
+    if (!this.#replayable) return;
+    this.#heldBytes += chunk.length;
+    if (this.#heldBytes > REPLAY_LIMIT_BYTES) {
+      this.#replayable = false;
+      this.#held = undefined;
+    } else {
+      (this.#held ??= []).push(chunk);
+    }
+  }
+
   // ── H1SideOwner (http1 endpoints) ──────────────────────────────────────────────────────────────
+
+  /** The try's final status (also from h2 endpoints): its outcome is told; a status the policy retries is dropped unseen. */
+  responseArrived(status: number): boolean {
+    const attempts = this.#attempts!;
+    attempts.recordResponse(status);
+    return retriesStatus(attempts.policy, status) && this.#retry(TryFailure.Status);
+  }
 
   /** The HTTP/1.1 endpoint's response head, for the client; the request id is added to it. */
   respond(status: number, headers: OutgoingHttpHeaders, endStream: boolean): void {
-    this.#outcomes!.response(this.#endpoint!.slot, status);
+    this.#responseStarts();
     this.#respond(status, headers, endStream);
   }
 
-  bridgeFailed(code: ErrorCode): void {
-    this.#fail(code);
+  bridgeFailed(code: ErrorCode, responseStarted: boolean): void {
+    if (this.#done) return;
+    if (responseStarted || code === 'overflow') this.#fail(code);
+    else this.#tryFailed(tryFailureOf(code), code);
   }
 
   // ── shared ─────────────────────────────────────────────────────────────────────────────────────
@@ -268,18 +394,11 @@ export class H2Exchange implements H1SideOwner, Expiring {
   /** An expected failure: a local reply while nothing was answered, else the stream is reset. */
   #fail(code: ErrorCode): void {
     if (this.#done) return;
-    // Every failure here comes from the endpoint's side; after a response its outcome is already told.
-    if (!this.#responded && this.#endpoint !== undefined) this.#outcomes!.gatewayFailure(this.#endpoint.slot);
-    this.#releaseUpstream();
+    // Failures here come from the endpoint's side (a breaker's aside); after a response its outcome is already told.
+    if (code !== 'overflow') this.#attempts?.recordGatewayFailure();
+    this.#dropTry();
     if (!this.#responded) this.#reply(code);
     else if (!this.#stream.destroyed) this.#stream.close(NGHTTP2_INTERNAL_ERROR);
-  }
-
-  #releaseUpstream(): void {
-    const upstream = this.#upstream;
-    this.#upstream = undefined;
-    if (upstream !== undefined && !upstream.destroyed) upstream.close(NGHTTP2_CANCEL);
-    this.#bridge?.abort();
   }
 
   /** The client stream can still take a response (it may have been reset, or its session closed). */
@@ -293,9 +412,13 @@ export class H2Exchange implements H1SideOwner, Expiring {
     if (this.#done) return;
     this.#done = true;
     this.#deps.deadlines.delete(this);
-    this.#releaseUpstream();
-    if (this.#endpoint !== undefined) this.#deps.table.endRequest(this.#endpoint.slot);
-    this.trace.end(this.#status, 0);
+    this.#dropTry();
+    const attempts = this.#attempts;
+    if (this.#cluster !== undefined) {
+      this.#cluster.breakers.endRequest();
+      attempts!.finish();
+    }
+    this.trace.end(this.#status, attempts?.retries ?? 0);
     this.#stats?.record(this.#status, (performance.now() - this.#startedAt) / 1000);
   }
 }

@@ -23,6 +23,8 @@ const REWRITTEN_OR_HOP = new Set([
 const MAX_RESPONSE_HEAD_BYTES = 64 * 1024;
 
 export interface H1SideOwner {
+  /** The endpoint's final status arrived (its outcome); true: the owner drops this response to retry, and the bridge stops. */
+  responseArrived(status: number): boolean;
   /** Sends the response head (the owner adds what it adds to every response). */
   respond(status: number, headers: OutgoingHttpHeaders, endStream: boolean): void;
   /** The endpoint failed; `responseStarted` says whether a local reply is still possible. */
@@ -225,6 +227,7 @@ export class H2ToH1Bridge implements UpstreamOwner {
 
   #startResponse(head: ResponseHead, buf: Buffer, end: number): void {
     const status = head.status;
+    if (this.#owner.responseArrived(status)) return this.abort();
     const bodiless = this.#request.method === 'HEAD' || status === 204 || status === 304;
     if (bodiless) this.#responseBody.start(false, 0, false);
     else this.#responseBody.start(head.chunked, head.contentLength, head.closeDelimited);

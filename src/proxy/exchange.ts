@@ -13,7 +13,7 @@ import { H1ToH2Bridge, type BridgeOwner } from '../h2/h1-to-h2-bridge.js';
 import type { UpstreamH2Pool } from '../h2/upstream-h2-pool.js';
 import type { RouteStats } from '../observability/route-stats.js';
 import { NO_RETRY, RequestAttempts } from '../resilience/request-attempts.js';
-import { retriesStatus, TryFailure } from '../resilience/retry-policy.js';
+import { retriesStatus, TryFailure, tryFailureOf } from '../resilience/retry-policy.js';
 import type { ClusterProtocol } from '../snapshot.js';
 import type { WorkerMetrics } from '../observability/worker-metrics.js';
 import type { ClusterRuntime, ListenerRuntime, RouteTarget, Runtime, UpstreamEndpoint } from '../worker/runtime.js';
@@ -86,8 +86,6 @@ export class ProxyExchange implements UpstreamOwner, BridgeOwner {
   #cluster: ClusterRuntime | undefined;
   /** The current try's endpoint (counted in its in-flight requests). */
   #endpoint: UpstreamEndpoint | undefined;
-  /** The current try's outcome (for outlier detection) is still to be told. */
-  #outcomePending = false;
   #upstream: UpstreamConnection | undefined;
   #requestHeadText = '';
   /** Body bytes that arrived with the head; when they are the whole body the request can be replayed. */
@@ -231,7 +229,7 @@ export class ProxyExchange implements UpstreamOwner, BridgeOwner {
   }
 
   upstreamResponded(status: number): void {
-    this.#recordResponse(status);
+    this.#attempts.recordResponse(status);
   }
 
   bridged(status: number, keepAlive: boolean): void {
@@ -398,7 +396,6 @@ export class ProxyExchange implements UpstreamOwner, BridgeOwner {
   /** Counts a try on `endpoint` and starts its per-try deadline. */
   #beginTry(endpoint: UpstreamEndpoint): void {
     this.#endpoint = endpoint;
-    this.#outcomePending = true;
     this.#deps.table.beginRequest(endpoint.slot);
     const perTryMs = this.#attempts.policy.perTryTimeoutMs;
     this.#tryDeadline = perTryMs === 0 ? Infinity : this.#deps.ticker.now + perTryMs;
@@ -415,13 +412,12 @@ export class ProxyExchange implements UpstreamOwner, BridgeOwner {
     this.#upstream = undefined;
     if (this.#endpoint !== undefined) this.#deps.table.endRequest(this.#endpoint.slot);
     this.#endpoint = undefined;
-    this.#outcomePending = false;
   }
 
-  /** A try failed before anything of its response reached the client: retry it, or answer `code`. */
-  #tryFailed(failure: TryFailure, code: ErrorCode, replayable: boolean): void {
-    this.#recordGatewayFailure();
-    if (!this.#retry(failure, replayable)) this.#fail(code);
+  /** A try failed before anything of its response reached the client: retry it when the policy allows, else answer `code`. */
+  #tryFailed(failure: TryFailure | undefined, code: ErrorCode, replayable: boolean): void {
+    this.#attempts.recordGatewayFailure();
+    if (failure === undefined || !this.#retry(failure, replayable)) this.#fail(code);
   }
 
   /**
@@ -474,7 +470,7 @@ export class ProxyExchange implements UpstreamOwner, BridgeOwner {
       const head = parseResponseHead(buf, end, this.#head.method);
       if (isParseFailure(head)) return this.#fail('upstream_bad_response');
       if (head.status >= 200) {
-        this.#recordResponse(head.status);
+        this.#attempts.recordResponse(head.status);
         // A status the policy retries: the response is discarded with its connection, unseen by the client.
         if (retriesStatus(this.#attempts.policy, head.status) && this.#retry(TryFailure.Status, !this.#bodyStreamed)) return;
         return this.#startResponse(head, buf, end);
@@ -492,7 +488,7 @@ export class ProxyExchange implements UpstreamOwner, BridgeOwner {
     this.#tryDeadline = Infinity;
     this.#updateDeadline();
     this.#status = head.status;
-    this.#recordResponse(head.status);
+    this.#attempts.recordResponse(head.status);
     this.#responsePhase = ResponsePhase.Body;
     this.#upstreamReusable = head.keepAlive;
     this.#clientKeepAlive = this.keepAlive() && !head.closeDelimited;
@@ -530,7 +526,7 @@ export class ProxyExchange implements UpstreamOwner, BridgeOwner {
   #openTunnel(head: ResponseHead, buf: Buffer, end: number): void {
     if (this.#head.upgrade === undefined) return this.#fail('upstream_bad_response');
     this.#status = 101;
-    this.#recordResponse(101);
+    this.#attempts.recordResponse(101);
     this.#responsePhase = ResponsePhase.Tunnel;
     this.deadline = this.#deps.ticker.now + this.#downstream.listener.idleTimeoutMs;
     this.#record();
@@ -560,7 +556,7 @@ export class ProxyExchange implements UpstreamOwner, BridgeOwner {
   #fail(code: ErrorCode): void {
     if (!this.active) return;
     // A bad request is the client's doing, and so is a timeout while it was still sending the body.
-    if (code !== 'bad_request' && code !== 'overflow' && (code !== 'upstream_timeout' || this.requestDone)) this.#recordGatewayFailure();
+    if (code !== 'bad_request' && code !== 'overflow' && (code !== 'upstream_timeout' || this.requestDone)) this.#attempts.recordGatewayFailure();
     if (this.#bridging) {
       this.#bridging = false;
       this.#bridge!.abort();
@@ -620,20 +616,6 @@ export class ProxyExchange implements UpstreamOwner, BridgeOwner {
     this.#stats.record(this.#status, (performance.now() - this.#startedAt) / 1000);
   }
 
-  /** The current try's answer, told once per try. */
-  #recordResponse(status: number): void {
-    if (!this.#outcomePending) return;
-    this.#outcomePending = false;
-    this.#cluster!.outcomes.response(this.#endpoint!.slot, status);
-  }
-
-  /** The current try's endpoint gave no usable answer; nothing once an answer was recorded. */
-  #recordGatewayFailure(): void {
-    if (!this.#outcomePending) return;
-    this.#outcomePending = false;
-    this.#cluster!.outcomes.gatewayFailure(this.#endpoint!.slot);
-  }
-
   /** Releases the endpoint's in-flight count, the cluster's breaker units and every per-request reference. */
   #complete(): void {
     if (this.#endpoint !== undefined) this.#deps.table.endRequest(this.#endpoint.slot);
@@ -644,7 +626,6 @@ export class ProxyExchange implements UpstreamOwner, BridgeOwner {
       this.#attempts.finish();
     }
     this.active = false;
-    this.#outcomePending = false;
     this.deadline = this.#requestDeadline = this.#tryDeadline = this.#retryAt = Infinity;
     this.#responsePhase = ResponsePhase.Done;
     this.#endpoint = undefined;
@@ -688,8 +669,3 @@ function writeHeadAndBody(
   return flowing;
 }
 
-
-/** The retry policy's name for an upstream failure Sluice reports as `code`. */
-function tryFailureOf(code: ErrorCode): TryFailure {
-  return code === 'upstream_connect_failed' || code === 'connect_timeout' ? TryFailure.ConnectFailure : TryFailure.Reset;
-}

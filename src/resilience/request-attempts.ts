@@ -1,6 +1,7 @@
-// The tries of one request: picks each endpoint with the ones already tried excluded, and decides
-// whether a failed try is retried (policy, budget, back-off). One per exchange, reset per request, so
-// the exclude set and the pick context are reused. It never touches sockets or streams.
+// The tries of one request: picks each endpoint with the ones already tried excluded, tells each try's
+// outcome to the cluster's recorder once, and decides whether a failed try is retried (policy, budget,
+// back-off). One per exchange, reset per request, so the exclude set and the pick context are reused.
+// It never touches sockets or streams.
 import type { Random } from '../balancing/random.js';
 import type { ClusterRuntime, RouteTarget, UpstreamEndpoint } from '../worker/runtime.js';
 import { retryBackoffMs } from './backoff.js';
@@ -19,6 +20,8 @@ export class RequestAttempts {
   #idempotent = true;
   /** Holds one unit of the cluster's retry limit from the first retry until `finish`. */
   #retryHeld = false;
+  /** Slot of the current try's endpoint while its outcome is still to be told; -1 when told. */
+  #outcomeSlot = -1;
 
   constructor(random: Random) {
     this.#random = random;
@@ -43,6 +46,7 @@ export class RequestAttempts {
   clear(): void {
     this.#tried.clear();
     this.#pick.attempt = 0;
+    this.#outcomeSlot = -1;
   }
 
   /** The endpoint for the next try, or undefined when the cluster has none available. */
@@ -51,7 +55,22 @@ export class RequestAttempts {
     if (endpoint === undefined) return undefined;
     this.#pick.attempt++;
     this.#tried.add(endpoint.slot);
+    this.#outcomeSlot = endpoint.slot;
     return endpoint;
+  }
+
+  /** The current try's endpoint answered with `status` (told once per try). */
+  recordResponse(status: number): void {
+    if (this.#outcomeSlot < 0) return;
+    this.#cluster.outcomes.response(this.#outcomeSlot, status);
+    this.#outcomeSlot = -1;
+  }
+
+  /** The current try's endpoint gave no usable answer; nothing once its outcome was told. */
+  recordGatewayFailure(): void {
+    if (this.#outcomeSlot < 0) return;
+    this.#cluster.outcomes.gatewayFailure(this.#outcomeSlot);
+    this.#outcomeSlot = -1;
   }
 
   /**
@@ -70,8 +89,9 @@ export class RequestAttempts {
     return retryBackoffMs(retriesMade, policy.backoffBaseMs, policy.backoffMaxMs, this.#random);
   }
 
-  /** The request is over: gives back the retry unit. */
+  /** The request is over: gives back the retry unit; an outcome not told by now is not the endpoint's. */
   finish(): void {
+    this.#outcomeSlot = -1;
     if (!this.#retryHeld) return;
     this.#retryHeld = false;
     this.#cluster.breakers.endRetry();

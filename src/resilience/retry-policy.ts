@@ -1,6 +1,7 @@
 // The retry decision: may this failed try be tried again, given the route's policy, the request's
 // method and how much of its body Sluice still holds? Pure: no clock, no counters (the budget and the
 // circuit breakers are asked separately), so the whole table is unit-tested.
+import type { ErrorCode } from '../errors.js';
 import type { RetryOn, RetryPolicySnapshot } from '../snapshot.js';
 
 /** What went wrong with one try. */
@@ -74,6 +75,23 @@ const RETRIED_BY: Readonly<Record<Exclude<TryFailure, TryFailure.Status>, number
   [TryFailure.Reset]: bit.reset | bit['gateway-error'] | bit['5xx'],
   [TryFailure.PerTryTimeout]: bit.reset | bit['gateway-error'] | bit['5xx'],
 };
+
+/**
+ * The retry policy's name for an upstream failure Sluice reports as `code`; undefined for failures
+ * that are never retried (a response Sluice cannot parse, the whole request's timeout, a breaker).
+ * Refused streams and per-try timeouts are told apart by the caller.
+ */
+export function tryFailureOf(code: ErrorCode): TryFailure | undefined {
+  switch (code) {
+    case 'upstream_connect_failed':
+    case 'connect_timeout':
+      return TryFailure.ConnectFailure;
+    case 'upstream_reset':
+      return TryFailure.Reset;
+    default:
+      return undefined;
+  }
+}
 
 /** Methods that may be sent twice (RFC 9110 §9.2.2). */
 export function isIdempotent(method: string): boolean {

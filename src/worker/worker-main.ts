@@ -58,7 +58,7 @@ const context: ConnectionContext = {
   },
 };
 
-const h2Context: H2ExchangeDeps = { table, metrics, deadlines: new StreamDeadlines(ticker), runtime: () => runtime! };
+const h2Context: H2ExchangeDeps = { table, metrics, deadlines: new StreamDeadlines(ticker), random: systemRandom, runtime: () => runtime! };
 
 const downstreamH2 = new DownstreamH2({
   listenerOf: (key) => runtime?.listeners.get(key),
