@@ -30,12 +30,17 @@ export interface BenchOptions {
   readonly load: LoadGeneratorName;
   /** Sluice's `tracing` block: its defaults (`default`), on with sampleRate 0 (`rate0`), or `off`. */
   readonly tracing: SluiceTracing;
+  /** Sluice's access log: `off` (the default) or `file` (every request, one JSON line, to a file in the work directory). */
+  readonly accessLog: SluiceAccessLog;
 }
 
 export const SLUICE_TRACING_NAMES = ['default', 'rate0', 'off'] as const;
 export type SluiceTracing = (typeof SLUICE_TRACING_NAMES)[number];
 
-export const USAGE = `usage: npm run bench -- [--suite ${SUITE_NAMES.join('|')}] [--duration S] [--warmup S] [--connections N] [--only ${TARGET_NAMES.join(',')}] [--load ${LOAD_GENERATOR_NAMES.join('|')}] [--tracing ${SLUICE_TRACING_NAMES.join('|')}]`;
+export const SLUICE_ACCESS_LOG_NAMES = ['off', 'file'] as const;
+export type SluiceAccessLog = (typeof SLUICE_ACCESS_LOG_NAMES)[number];
+
+export const USAGE = `usage: npm run bench -- [--suite ${SUITE_NAMES.join('|')}] [--duration S] [--warmup S] [--connections N] [--only ${TARGET_NAMES.join(',')}] [--load ${LOAD_GENERATOR_NAMES.join('|')}] [--tracing ${SLUICE_TRACING_NAMES.join('|')}] [--access-log ${SLUICE_ACCESS_LOG_NAMES.join('|')}]`;
 
 function positiveNumber(flag: string, raw: string, integer: boolean): number {
   const value = Number(raw);
@@ -83,6 +88,7 @@ export function parseBenchOptions(argv: readonly string[]): BenchOptions {
       load: { type: 'string' },
       suite: { type: 'string', default: 'h1' },
       tracing: { type: 'string', default: 'default' },
+      'access-log': { type: 'string', default: 'off' },
     },
     strict: true,
     allowPositionals: false,
@@ -101,5 +107,6 @@ export function parseBenchOptions(argv: readonly string[]): BenchOptions {
     targets: values.only === undefined ? SUITE_TARGETS[suite] : targetList(values.only, suite),
     load,
     tracing: oneOf('tracing', SLUICE_TRACING_NAMES, values.tracing),
+    accessLog: oneOf('access-log', SLUICE_ACCESS_LOG_NAMES, values['access-log']),
   };
 }

@@ -61,7 +61,7 @@ async function runBench(options: BenchOptions, suite: Suite, load: LoadGenerator
   const pinned = await pinSelf(LOAD_CPU);
   const certificate = suite.needsCertificate ? await writeSelfSignedCertificate(workDir) : undefined;
   const backend = await suite.startBackend();
-  const context: TargetContext = { backendPort: backend.port, workDir, certificate, tracing: options.tracing };
+  const context: TargetContext = { backendPort: backend.port, workDir, certificate, tracing: options.tracing, accessLog: options.accessLog };
   const outcomes: TargetOutcome[] = [];
   try {
     for (const name of options.targets) outcomes.push(await measureTarget(suiteTarget(suite, name), context, options, load));

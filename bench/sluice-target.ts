@@ -26,9 +26,10 @@ const TRACING_BLOCK: Readonly<Record<SluiceTracing, string>> = {
   off: 'tracing: { enabled: false }',
 };
 
+/** `accessLogFile`: every request logged to this file; undefined: the access log stays off (its default). */
 export function sluiceConfig(
   listenPort: number, backendPort: number, certificate?: CertificatePaths,
-  clusterProtocol: SluiceFlavour['clusterProtocol'] = 'http1', tracing: SluiceTracing = 'default',
+  clusterProtocol: SluiceFlavour['clusterProtocol'] = 'http1', tracing: SluiceTracing = 'default', accessLogFile?: string,
 ): string {
   const listener = certificate === undefined
     ? 'protocol: http'
@@ -39,6 +40,7 @@ export function sluiceConfig(
     'routes: [{ paths: [{ path: /, pathType: Prefix, cluster: backend }] }]',
     `clusters: [{ name: backend, ${protocol}endpoints: [{ address: "127.0.0.1:${backendPort}" }] }]`,
     TRACING_BLOCK[tracing],
+    accessLogFile === undefined ? '' : `accessLog: { enabled: true, path: "${accessLogFile}" }`,
     '',
   ].join('\n');
 }
@@ -51,7 +53,8 @@ export function sluiceTarget(flavour: SluiceFlavour): Target {
       const port = await freePort();
       const configPath = join(context.workDir, 'sluice.yaml');
       const certificate = flavour.tls ? requireCertificate(context) : undefined;
-      await writeFile(configPath, sluiceConfig(port, context.backendPort, certificate, flavour.clusterProtocol, context.tracing));
+      await writeFile(configPath, sluiceConfig(port, context.backendPort, certificate, flavour.clusterProtocol, context.tracing,
+        context.accessLog === 'file' ? join(context.workDir, 'access.log') : undefined));
       return startServingProcess({
         name: 'sluice',
         command: process.execPath,

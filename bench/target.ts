@@ -1,5 +1,5 @@
 // What a benchmark target is, and the one way every process-backed target is started and proven up.
-import type { SluiceTracing, TargetName } from './options.js';
+import type { SluiceAccessLog, SluiceTracing, TargetName } from './options.js';
 import { startProcess, type ManagedProcess } from './processes.js';
 import { h2Probe, http1Probe, waitUntilServing, type Probe } from './readiness.js';
 
@@ -21,6 +21,8 @@ export interface TargetContext {
   readonly certificate: CertificatePaths | undefined;
   /** Sluice's tracing block (see options.ts). */
   readonly tracing: SluiceTracing;
+  /** Sluice's access log (see options.ts). */
+  readonly accessLog: SluiceAccessLog;
 }
 
 export interface RunningTarget {

@@ -34,7 +34,7 @@ async function run(configFile: string, options: RunOptions): Promise<number | un
   }
   const supervisor = new Supervisor({ config: result.config, configFile, ...options });
   await supervisor.start();
-  handleProcessSignals({ reload: () => supervisor.reload(), stop: () => supervisor.stop() });
+  handleProcessSignals({ reload: () => supervisor.reload(), reopenLogs: () => supervisor.reopenLogs(), stop: () => supervisor.stop() });
   return undefined;
 }
 
@@ -46,7 +46,7 @@ async function demo(options: RunOptions): Promise<undefined> {
 
 /** The exit code for commands that finish, undefined for those that keep running until a signal. */
 async function main(args: readonly string[]): Promise<number | undefined> {
-  const command = parseCommandLine(args, availableParallelism());
+  const command = parseCommandLine(args, availableParallelism(), process.env);
   switch (command.kind) {
     case 'help':
       process.stdout.write(usage);

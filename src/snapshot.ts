@@ -25,6 +25,29 @@ export interface Snapshot {
   /** How long a draining worker waits for in-flight requests before closing them. */
   readonly drainTimeoutMs: number;
   readonly tracing: TracingSnapshot;
+  readonly metrics: MetricsSnapshot;
+  readonly accessLog: AccessLogSnapshot;
+}
+
+export interface MetricsSnapshot {
+  /** false: upstream series are per cluster, without the `endpoint` label. */
+  readonly endpointLabels: boolean;
+}
+
+/** Every field an access log line can carry, in the default order. */
+export const accessLogFields = [
+  'time', 'requestId', 'traceId', 'clientAddress', 'method', 'host', 'path', 'protocol', 'status',
+  'bytesIn', 'bytesOut', 'durationMs', 'upstream', 'upstreamMs', 'route', 'cluster', 'retries', 'errorCode',
+] as const;
+export type AccessLogField = (typeof accessLogFields)[number];
+
+export interface AccessLogSnapshot {
+  readonly enabled: boolean;
+  /** `stdout` or an absolute file path. */
+  readonly path: string;
+  readonly fields: readonly AccessLogField[];
+  /** Share of requests logged, 0 to 1. */
+  readonly sampleRate: number;
 }
 
 /** Request ids and trace context propagation (B3, W3C), and spans when an OTel SDK is registered. */

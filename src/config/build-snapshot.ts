@@ -26,6 +26,8 @@ export function buildSnapshot(config: SluiceConfig, version: number, slotFor: Sl
     clusters: config.clusters.map((cluster) => clusterSnapshot(cluster, slotFor)),
     drainTimeoutMs: config.drainTimeout,
     tracing: tracingSnapshot(config.tracing),
+    metrics: { endpointLabels: config.metrics.endpointLabels },
+    accessLog: { ...config.accessLog, fields: [...config.accessLog.fields] },
   };
   const hash = createHash('sha256').update(JSON.stringify(content)).digest('hex');
   return { version, hash, ...content };

@@ -2,8 +2,9 @@
 // rejection; certificate files are read through certificate-pair.ts. Checks that span several entries
 // (unique names, cluster references, protocol and tls, ALPN against http2) live in cross-checks.ts.
 import { isIP } from 'node:net';
+import { resolve as resolvePath } from 'node:path';
 import * as z from 'zod';
-import type { AlpnProtocol } from '../snapshot.js';
+import { accessLogFields, type AlpnProtocol } from '../snapshot.js';
 import { loadCertificatePair } from './certificate-pair.js';
 import { describeValue } from './describe-value.js';
 import { duration } from './duration-field.js';
@@ -237,6 +238,30 @@ const tracing = z
   })
   .prefault({});
 
+const metrics = z.strictObject({ endpointLabels: z.boolean().default(true) }).prefault({});
+
+/** `stdout`, or a file path relative to `baseDir` unless absolute (made absolute here). */
+function accessLog(baseDir: string) {
+  return z
+    .strictObject({
+      enabled: z.boolean().default(false),
+      path: z.string().min(1, { error: 'expected "stdout" or a file path, found an empty string' }).default('stdout'),
+      fields: z
+        .array(z.enum(accessLogFields, { error: (issue) => `expected one of ${accessLogFields.join(', ')}, found ${describeValue(issue.input)}` }))
+        .min(1, { error: 'expected at least one field, found an empty list' })
+        .default([...accessLogFields]),
+      sampleRate: z.number().min(0).max(1).default(1),
+    })
+    .prefault({})
+    .transform((log) => ({ ...log, path: log.path === 'stdout' ? log.path : resolvePath(baseDir, log.path) }));
+}
+
+const admin = z
+  .strictObject({
+    token: z.string().regex(/^[\x21-\x7e]+$/, { error: 'a token is 1 or more visible ASCII characters (no spaces)' }).optional(),
+  })
+  .prefault({});
+
 /** Certificate paths are resolved against `baseDir`, so the schema is built per validation (cheaply). */
 export function configSchema(baseDir: string) {
   return z.strictObject({
@@ -246,5 +271,8 @@ export function configSchema(baseDir: string) {
     clusters: z.array(cluster).default([]),
     drainTimeout: duration.default(30_000),
     tracing,
+    metrics,
+    accessLog: accessLog(baseDir),
+    admin,
   });
 }

@@ -1,6 +1,6 @@
 // The validated configuration's types: what `validateConfig` returns once every default is applied
 // and every duration is converted to milliseconds. Field names follow the YAML file.
-import type { AlpnProtocol, BalancerName, ClusterProtocol, HealthCheckType, ListenerProtocol, PathType, RetryOn, TlsVersion, TracePropagation } from '../snapshot.js';
+import type { AccessLogField, AlpnProtocol, BalancerName, ClusterProtocol, HealthCheckType, ListenerProtocol, PathType, RetryOn, TlsVersion, TracePropagation } from '../snapshot.js';
 
 /** Whole milliseconds, converted from a duration string such as `2s`. */
 export type Milliseconds = number;
@@ -12,6 +12,9 @@ export interface SluiceConfig {
   readonly clusters: readonly ClusterConfig[];
   readonly drainTimeout: Milliseconds;
   readonly tracing: TracingConfig;
+  readonly metrics: MetricsConfig;
+  readonly accessLog: AccessLogConfig;
+  readonly admin: AdminConfig;
 }
 
 /** Request ids and trace propagation; the same fields as the snapshot's. */
@@ -20,6 +23,26 @@ export interface TracingConfig {
   readonly sampleRate: number;
   readonly propagation: readonly TracePropagation[];
   readonly requestId: { readonly preserve: boolean; readonly generate: boolean };
+}
+
+export interface MetricsConfig {
+  /** false: upstream series carry the cluster only, no `endpoint` label (large clusters). */
+  readonly endpointLabels: boolean;
+}
+
+export interface AccessLogConfig {
+  readonly enabled: boolean;
+  /** `stdout`, or an absolute file path (a configured relative path is resolved against the file's directory). */
+  readonly path: string;
+  /** In this order in every line. */
+  readonly fields: readonly AccessLogField[];
+  /** Share of requests logged, 0 to 1. */
+  readonly sampleRate: number;
+}
+
+export interface AdminConfig {
+  /** Bearer token the admin endpoint requires (the command line and the environment take precedence). */
+  readonly token?: string;
 }
 
 export interface ListenerConfig {

@@ -1,11 +1,15 @@
-// The admin HTTP endpoint: /healthz, /readyz, /config, /endpoints, /metrics. It reads the supervisor
-// through AdminView and never changes anything.
+// The admin HTTP endpoint: /healthz, /readyz, /config, /endpoints, /clusters, /routes, /metrics and
+// /logging. It reads the supervisor through AdminView; the only thing it changes is the log level.
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { EndpointState, type EndpointTable } from '../balancing/endpoint-table.js';
 import type { EjectionView } from '../outlier/outlier-detector.js';
+import { isLogLevel, logLevels, type LogLevel } from '../log.js';
+import { routeTable } from '../routing/router.js';
 import type { CertificateSnapshot, Snapshot } from '../snapshot.js';
 import { formatHostPort, type HostPort } from './admin-address.js';
+import { OPEN_ADMIN_PATHS, bearerTokenMatches } from './admin-auth.js';
+import { clustersView } from './admin-clusters.js';
 import { readiness } from './readiness.js';
 
 export interface ReloadError {
@@ -27,12 +31,17 @@ export interface AdminView {
   snapshot(): Snapshot | undefined;
   /** Outlier ejection of a slot: state, back-off count, and when it returns. */
   ejection(slot: number): EjectionView;
-  workerVersions(): { index: number; version: number | undefined }[];
+  workerVersions(): { index: number; version: number | undefined; lastError?: string | undefined }[];
   lastReloadError(): ReloadError | null;
   draining(): boolean;
   listenerAddresses(): ListenerAddress[];
   /** Prometheus text of every worker and the main thread. */
   metrics(): Promise<{ contentType: string; text: string }>;
+  logLevel(): LogLevel;
+  /** Sets the level of the main thread and of every worker. */
+  setLogLevel(level: LogLevel): void;
+  /** The bearer token every request but the probes must carry; undefined: none. */
+  token(): string | undefined;
 }
 
 export interface AdminServer {
@@ -41,7 +50,13 @@ export interface AdminServer {
   close(): Promise<void>;
 }
 
-type Handler = (view: AdminView, response: http.ServerResponse) => void | Promise<void>;
+type Handler = (view: AdminView, response: http.ServerResponse, url: URL) => void | Promise<void>;
+
+/** A resource: `read` answers GET and HEAD; `write`, where present, answers POST and PUT. */
+interface Resource {
+  readonly read: Handler;
+  readonly write?: Handler;
+}
 
 function sendJson(response: http.ServerResponse, status: number, body: unknown): void {
   const text = JSON.stringify(body, null, 2) + '\n';
@@ -54,13 +69,23 @@ function sendText(response: http.ServerResponse, status: number, text: string, c
   response.end(text);
 }
 
-function workerVersionsJson(view: AdminView): { index: number; version: number | null }[] {
-  return view.workerVersions().map(({ index, version }) => ({ index, version: version ?? null }));
+function workerVersionsJson(view: AdminView): { index: number; version: number | null; lastError: string | null }[] {
+  return view.workerVersions().map(({ index, version, lastError }) => ({ index, version: version ?? null, lastError: lastError ?? null }));
 }
 
-const routes: Record<string, Handler> = {
-  '/healthz': (_view, response) => sendText(response, 200, 'ok\n'),
-  '/readyz': (view, response) => {
+function setLogLevel(view: AdminView, response: http.ServerResponse, url: URL): void {
+  const level = url.searchParams.get('level');
+  if (level === null || !isLogLevel(level)) {
+    sendJson(response, 400, { error: 'bad_request', message: `level must be one of ${logLevels.join(', ')}, got ${level === null ? 'nothing' : JSON.stringify(level)}` });
+    return;
+  }
+  view.setLogLevel(level);
+  sendJson(response, 200, { level });
+}
+
+const resources: Record<string, Resource> = {
+  '/healthz': { read: (_view, response) => sendText(response, 200, 'ok\n') },
+  '/readyz': { read: (view, response) => {
     const state = readiness({
       draining: view.draining(),
       currentVersion: view.snapshot()?.version ?? 0,
@@ -68,8 +93,8 @@ const routes: Record<string, Handler> = {
     });
     if (state.ready) sendText(response, 200, 'ready\n');
     else sendText(response, 503, `not ready: ${state.reason}\n`);
-  },
-  '/config': (view, response) => {
+  } },
+  '/config': { read: (view, response) => {
     const snapshot = view.snapshot();
     sendJson(response, 200, {
       version: snapshot?.version ?? 0,
@@ -79,8 +104,8 @@ const routes: Record<string, Handler> = {
       lastReloadError: view.lastReloadError(),
       listeners: view.listenerAddresses(),
     });
-  },
-  '/endpoints': (view, response) => {
+  } },
+  '/endpoints': { read: (view, response) => {
     const endpoints = [];
     for (const cluster of view.snapshot()?.clusters ?? []) {
       for (const { address, zone, weight, slot } of cluster.endpoints) {
@@ -93,26 +118,42 @@ const routes: Record<string, Handler> = {
       }
     }
     sendJson(response, 200, endpoints);
-  },
-  '/metrics': async (view, response) => {
+  } },
+  '/clusters': { read: (view, response) => sendJson(response, 200, clustersView(view.snapshot(), view.table)) },
+  '/routes': { read: (view, response) => {
+    const snapshot = view.snapshot();
+    sendJson(response, 200, {
+      routes: routeTable(snapshot?.routes ?? []).map(({ host, ...rule }) => ({ host: host ?? null, ...rule })),
+      defaultCluster: snapshot?.defaultCluster ?? null,
+    });
+  } },
+  '/metrics': { read: async (view, response) => {
     const { contentType, text } = await view.metrics();
     sendText(response, 200, text, contentType);
-  },
+  } },
+  '/logging': { read: (view, response) => sendJson(response, 200, { level: view.logLevel() }), write: setLogLevel },
 };
 
 async function handle(view: AdminView, request: http.IncomingMessage, response: http.ServerResponse): Promise<void> {
-  const pathname = new URL(request.url ?? '/', 'http://admin').pathname;
-  const route = Object.hasOwn(routes, pathname) ? routes[pathname] : undefined;
-  if (route === undefined) {
-    sendJson(response, 404, { error: 'not_found', message: `no admin resource at ${pathname}`, resources: Object.keys(routes) });
+  const url = new URL(request.url ?? '/', 'http://admin');
+  const pathname = url.pathname;
+  const token = view.token();
+  if (token !== undefined && !OPEN_ADMIN_PATHS.has(pathname) && !bearerTokenMatches(request.headers.authorization, token)) {
+    response.setHeader('www-authenticate', 'Bearer realm="sluice-admin"');
+    sendJson(response, 401, { error: 'unauthorized', message: 'this admin endpoint needs "Authorization: Bearer <token>"' });
     return;
   }
-  if (request.method !== 'GET' && request.method !== 'HEAD') {
-    response.setHeader('allow', 'GET, HEAD');
-    sendJson(response, 405, { error: 'method_not_allowed', message: `${pathname} answers GET only` });
+  const resource = Object.hasOwn(resources, pathname) ? resources[pathname] : undefined;
+  if (resource === undefined) {
+    sendJson(response, 404, { error: 'not_found', message: `no admin resource at ${pathname}`, resources: Object.keys(resources) });
     return;
   }
-  await route(view, response);
+  const method = request.method ?? 'GET';
+  if (method === 'GET' || method === 'HEAD') return resource.read(view, response, url);
+  if ((method === 'POST' || method === 'PUT') && resource.write !== undefined) return resource.write(view, response, url);
+  const allow = resource.write === undefined ? 'GET, HEAD' : 'GET, HEAD, POST, PUT';
+  response.setHeader('allow', allow);
+  sendJson(response, 405, { error: 'method_not_allowed', message: `${pathname} answers ${allow}` });
 }
 
 /** Starts listening; rejects with a message naming the address when it cannot bind. */

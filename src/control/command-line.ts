@@ -8,6 +8,8 @@ export interface RunOptions {
   readonly workers: number;
   readonly admin: HostPort;
   readonly logLevel: LogLevel;
+  /** Admin bearer token: `--admin-token`, else SLUICE_ADMIN_TOKEN; absent: the file's `admin.token`, if any. */
+  readonly adminToken?: string;
 }
 
 export type Command =
@@ -19,8 +21,8 @@ export type Command =
   | { readonly kind: 'usage-error'; readonly message: string };
 
 export const usage = `Usage:
-  sluice --config FILE [--workers N] [--admin HOST:PORT] [--log-level LEVEL]
-  sluice demo [--workers N] [--admin HOST:PORT] [--log-level LEVEL]
+  sluice --config FILE [--workers N] [--admin HOST:PORT] [--admin-token TOKEN] [--log-level LEVEL]
+  sluice demo [--workers N] [--admin HOST:PORT] [--admin-token TOKEN] [--log-level LEVEL]
   sluice validate FILE
   sluice --version | --help
 
@@ -33,6 +35,8 @@ Flags:
   --config FILE         configuration file (YAML); reloaded on SIGHUP and when it changes
   --workers N           worker threads (default: the number of CPUs available)
   --admin HOST:PORT     admin endpoint (default 127.0.0.1:9901; port 0 = any free port)
+  --admin-token TOKEN   bearer token the admin endpoint requires (also SLUICE_ADMIN_TOKEN; /healthz
+                        and /readyz stay open); overrides admin.token in the configuration
   --log-level LEVEL     debug | info | warn | error (default info)
   --version             print the version
   -h, --help            print this help
@@ -44,18 +48,31 @@ const flags = {
   config: { type: 'string' },
   workers: { type: 'string' },
   admin: { type: 'string' },
+  'admin-token': { type: 'string' },
   'log-level': { type: 'string' },
   version: { type: 'boolean' },
   help: { type: 'boolean', short: 'h' },
 } as const;
 
-const runFlags = ['workers', 'admin', 'log-level'] as const;
+const runFlags = ['workers', 'admin', 'admin-token', 'log-level'] as const;
 
 const usageError = (message: string): Command => ({ kind: 'usage-error', message });
 
 type ParsedFlags = { [K in keyof typeof flags]?: (typeof flags)[K]['type'] extends 'string' ? string : boolean };
 
-function runOptions(values: ParsedFlags, defaultWorkers: number): RunOptions | { error: string } {
+/** The environment variables Sluice reads. */
+export interface Environment {
+  readonly SLUICE_ADMIN_TOKEN?: string;
+}
+
+function adminToken(values: ParsedFlags, env: Environment): string | undefined | { error: string } {
+  const [source, token] = values['admin-token'] !== undefined ? ['--admin-token', values['admin-token']] : ['SLUICE_ADMIN_TOKEN', env.SLUICE_ADMIN_TOKEN];
+  if (token === undefined) return undefined;
+  if (!/^[\x21-\x7e]+$/.test(token)) return { error: `${source} must be 1 or more visible ASCII characters (no spaces)` };
+  return token;
+}
+
+function runOptions(values: ParsedFlags, defaultWorkers: number, env: Environment): RunOptions | { error: string } {
   let workers = defaultWorkers;
   if (values.workers !== undefined) {
     if (!/^\d+$/.test(values.workers) || Number(values.workers) < 1 || Number(values.workers) > 1024) {
@@ -76,10 +93,12 @@ function runOptions(values: ParsedFlags, defaultWorkers: number): RunOptions | {
     }
     logLevel = values['log-level'] as LogLevel;
   }
-  return { workers, admin, logLevel };
+  const token = adminToken(values, env);
+  if (typeof token === 'object') return token;
+  return { workers, admin, logLevel, ...(token === undefined ? {} : { adminToken: token }) };
 }
 
-export function parseCommandLine(args: readonly string[], defaultWorkers: number): Command {
+export function parseCommandLine(args: readonly string[], defaultWorkers: number, env: Environment = {}): Command {
   let values: ParsedFlags;
   let positionals: string[];
   try {
@@ -101,7 +120,7 @@ export function parseCommandLine(args: readonly string[], defaultWorkers: number
   if (command !== undefined && command !== 'demo') return usageError(`unknown command "${command}" (commands: demo, validate)`);
   if (rest.length > 0) return usageError(`unexpected argument "${rest[0]}"`);
 
-  const options = runOptions(values, defaultWorkers);
+  const options = runOptions(values, defaultWorkers, env);
   if ('error' in options) return usageError(options.error);
   if (command === 'demo') {
     if (values.config !== undefined) return usageError('--config does not apply to demo (it has a built-in configuration)');

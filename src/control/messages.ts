@@ -23,7 +23,11 @@ export interface ListenerFd {
 export type ToWorker =
   | { readonly type: 'snapshot'; readonly snapshot: Snapshot; readonly listenerFds: readonly ListenerFd[] }
   | { readonly type: 'metrics'; readonly id: number }
-  | { readonly type: 'drain' };
+  | { readonly type: 'drain' }
+  /** The admin's /logging changed the level. */
+  | { readonly type: 'logLevel'; readonly level: LogLevel }
+  /** SIGUSR1 or a reload: open the access log file again (log rotation). */
+  | { readonly type: 'reopenLogs' };
 
 export type FromWorker =
   | { readonly type: 'applied'; readonly version: number }

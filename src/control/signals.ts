@@ -1,14 +1,17 @@
-// Process signals of a running proxy: SIGHUP reloads; the first SIGTERM/SIGINT stops gracefully and
-// exits 0, a second one exits at once with 1.
+// Process signals of a running proxy: SIGHUP reloads; SIGUSR1 reopens the access log file; the first
+// SIGTERM/SIGINT stops gracefully and exits 0, a second one exits at once with 1.
 import { log } from '../log.js';
 
 export interface SignalActions {
   /** Absent when there is nothing to reload (the built-in demo configuration). */
   readonly reload?: () => Promise<void>;
+  /** Absent when there is no access log to reopen (the demo). */
+  readonly reopenLogs?: () => void;
   readonly stop: () => Promise<void>;
 }
 
-export function handleProcessSignals({ reload, stop }: SignalActions): void {
+export function handleProcessSignals({ reload, reopenLogs, stop }: SignalActions): void {
+  if (reopenLogs !== undefined) process.on('SIGUSR1', reopenLogs);
   if (reload !== undefined) {
     process.on('SIGHUP', () => {
       log.info('SIGHUP: reloading the configuration');

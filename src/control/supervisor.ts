@@ -6,7 +6,7 @@ import { systemRandom } from '../balancing/random.js';
 import { SlotAllocator } from '../balancing/slot-allocator.js';
 import { buildSnapshot, formatProblems, loadConfigFile, type ConfigResult, type SluiceConfig } from '../config/index.js';
 import { HealthChecker } from '../health/health-checker.js';
-import { log, type LogLevel } from '../log.js';
+import { configureLog, log, logLevel, type LogLevel } from '../log.js';
 import { MainMetrics } from '../observability/main-metrics.js';
 import { OutlierDetector } from '../outlier/outlier-detector.js';
 import type { Snapshot } from '../snapshot.js';
@@ -30,6 +30,8 @@ export interface SupervisorOptions {
   readonly workers: number;
   readonly admin: HostPort;
   readonly logLevel: LogLevel;
+  /** The admin bearer token from the command line or the environment; wins over the file's `admin.token`. */
+  readonly adminToken?: string;
 }
 
 const endpointKey = (cluster: string, address: string) => `${cluster}/${address}`;
@@ -61,6 +63,8 @@ export class Supervisor {
   readonly #outliers: OutlierDetector;
   readonly #health: HealthChecker;
   #snapshot: Snapshot | undefined;
+  /** The configuration the current snapshot was built from. */
+  #config: SluiceConfig;
   #lastReloadError: ReloadError | null = null;
   #draining = false;
   #admin: AdminServer | undefined;
@@ -71,6 +75,7 @@ export class Supervisor {
 
   constructor(options: SupervisorOptions) {
     this.#options = options;
+    this.#config = options.config;
     this.#pool = new WorkerPool({
       count: options.workers,
       shared: { endpointTable: this.#table.buffer, logLevel: options.logLevel },
@@ -121,6 +126,12 @@ export class Supervisor {
     return this.#reloading;
   }
 
+  /** Every worker opens its access log file again (SIGUSR1, after log rotation moved it). */
+  reopenLogs(): void {
+    log.info('reopening the access log');
+    this.#pool.reopenLogs();
+  }
+
   /** Fails readiness, drains the workers, then closes the admin endpoint and the listening sockets. */
   stop(): Promise<void> {
     this.#stopping ??= this.#shutdown((this.#snapshot?.drainTimeoutMs ?? 0) + DRAIN_GRACE_MS);
@@ -163,6 +174,8 @@ export class Supervisor {
 
     const next = this.#build(result.config, current.version + 1);
     if (next.hash === current.hash) {
+      this.#config = result.config; // what the snapshot leaves out (admin.token) may still have changed
+      this.#pool.reopenLogs();
       this.#succeeded();
       log.info('config unchanged', { version: current.version });
       return;
@@ -174,6 +187,7 @@ export class Supervisor {
       return this.#reloadFailed(error instanceof Error ? error.message : String(error));
     }
     this.#publishToMainThread(next);
+    this.#config = result.config;
     const failures = describeFailures(await this.#pool.publish(next));
     this.#sockets.retain(next.listeners.map((listener) => listener.key));
     if (failures.length > 0) {
@@ -182,6 +196,7 @@ export class Supervisor {
     }
     this.#slots.retain(endpointKeys(next));
     this.#watchConfigFiles();
+    this.#pool.reopenLogs();
     this.#succeeded();
     log.info('config reloaded', { version: next.version, hash: next.hash });
   }
@@ -234,6 +249,13 @@ export class Supervisor {
       draining: () => this.#draining,
       listenerAddresses: () => this.#listenerAddresses(),
       metrics: async () => this.#metrics.render(await this.#pool.collectMetrics(METRICS_WAIT_MS)),
+      logLevel,
+      setLogLevel: (level) => {
+        configureLog(level);
+        this.#pool.setLogLevel(level);
+        log.info('log level set', { level });
+      },
+      token: () => this.#options.adminToken ?? this.#config.admin.token,
     };
   }
 }

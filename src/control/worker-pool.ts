@@ -2,7 +2,7 @@
 // applied, gathers their metrics, replaces a worker that dies, and drains them all at shutdown.
 import { Worker } from 'node:worker_threads';
 import type { MetricObjectWithValues, MetricValue } from 'prom-client';
-import { log } from '../log.js';
+import { log, type LogLevel } from '../log.js';
 import type { Snapshot } from '../snapshot.js';
 import type { ConsecutiveErrorReport } from '../outlier/outcome-recorder.js';
 import type { FromWorker, ListenerFd, ToWorker, WorkerData } from './messages.js';
@@ -41,6 +41,8 @@ interface LiveWorker {
   readonly startedAt: number;
   /** The last version this worker applied. */
   version: number | undefined;
+  /** Why it refused the last snapshot it refused, until it applies one. */
+  lastError: string | undefined;
   /** Snapshot deliveries waiting for an answer, by version. */
   readonly awaiting: Map<number, (outcome: ApplyOutcome) => void>;
   readonly exited: Promise<void>;
@@ -57,11 +59,13 @@ export class WorkerPool {
   readonly #metricRequests = new Map<number, (metrics: WorkerMetricsJson) => void>();
   #nextMetricRequest = 1;
   #stopping = false;
+  #logLevel: LogLevel;
 
   constructor(options: WorkerPoolOptions) {
     this.#options = options;
     this.#now = options.now ?? Date.now;
     this.#backoff = options.backoff ?? new RestartBackoff();
+    this.#logLevel = options.shared.logLevel;
   }
 
   /** Spawns the workers; resolves once each has answered the current snapshot (if there is one). */
@@ -78,11 +82,22 @@ export class WorkerPool {
     return this.#live.size;
   }
 
-  /** Live workers and the version each has applied, by index. */
-  versions(): { index: number; version: number | undefined }[] {
+  /** Live workers, the version each has applied and why it refused a later one (if it did), by index. */
+  versions(): { index: number; version: number | undefined; lastError: string | undefined }[] {
     return [...this.#live.values()]
       .sort((a, b) => a.index - b.index)
-      .map(({ index, version }) => ({ index, version }));
+      .map(({ index, version, lastError }) => ({ index, version, lastError }));
+  }
+
+  /** Every live worker logs at `level` from now on, and so do replacements. */
+  setLogLevel(level: LogLevel): void {
+    this.#logLevel = level;
+    for (const worker of this.#live.values()) this.#send(worker, { type: 'logLevel', level });
+  }
+
+  /** Every live worker opens its access log file again (log rotation). */
+  reopenLogs(): void {
+    for (const worker of this.#live.values()) this.#send(worker, { type: 'reopenLogs' });
   }
 
   /** Sends `snapshot` to every live worker; resolves once each has applied it, rejected it or exited. */
@@ -115,13 +130,14 @@ export class WorkerPool {
   }
 
   #spawn(index: number): Promise<ApplyOutcome> | undefined {
-    const workerData: WorkerData = { ...this.#options.shared, index };
+    const workerData: WorkerData = { ...this.#options.shared, logLevel: this.#logLevel, index };
     const thread = new Worker(this.#options.entry ?? workerEntry, { workerData, execArgv: this.#options.execArgv });
     const worker: LiveWorker = {
       index,
       thread,
       startedAt: this.#now(),
       version: undefined,
+      lastError: undefined,
       awaiting: new Map(),
       exited: new Promise((resolve) => thread.once('exit', () => resolve())),
     };
@@ -164,9 +180,11 @@ export class WorkerPool {
     switch (message.type) {
       case 'applied':
         worker.version = message.version;
+        worker.lastError = undefined;
         this.#settle(worker, message.version, { index: worker.index, result: 'applied' });
         return;
       case 'rejected':
+        worker.lastError = `version ${message.version}: ${message.error}`;
         this.#options.onRejected(worker.index, message.version, message.error);
         this.#settle(worker, message.version, { index: worker.index, result: 'rejected', error: message.error });
         return;

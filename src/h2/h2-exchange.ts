@@ -10,6 +10,9 @@ import type { EndpointTable } from '../balancing/endpoint-table.js';
 import type { Random } from '../balancing/random.js';
 import { errorTable, type ErrorCode } from '../errors.js';
 import { grpcErrorHeaders, isGrpcContentType, parseGrpcTimeout } from '../grpc/grpc-status.js';
+import type { AccessLog } from '../observability/access-log/access-log.js';
+import type { AccessLogEntry } from '../observability/access-log/access-log-entry.js';
+import { methodIndex } from '../observability/method-index.js';
 import type { RouteStats } from '../observability/route-stats.js';
 import type { WorkerMetrics } from '../observability/worker-metrics.js';
 import { NO_RETRY, RequestAttempts } from '../resilience/request-attempts.js';
@@ -44,7 +47,7 @@ const END_STREAM = { endStream: true } as const;
 const WAIT_FOR_TRAILERS = { waitForTrailers: true } as const;
 const NO_TRAILERS = {};
 
-export class H2Exchange implements H1SideOwner, Expiring {
+export class H2Exchange implements H1SideOwner, Expiring, AccessLogEntry {
   readonly #stream: ServerHttp2Stream;
   readonly #headers: IncomingHttpHeaders;
   readonly #raw: readonly string[];
@@ -61,6 +64,12 @@ export class H2Exchange implements H1SideOwner, Expiring {
   /** Set while the request holds a unit of the cluster's `maxRequests`. */
   #cluster: ClusterRuntime | undefined;
   /** The current try's endpoint (counted in its in-flight requests). */
+  #accessLog: AccessLog | undefined;
+  #sentAt = 0;
+  #upstreamMs: number | undefined;
+  #error: ErrorCode | undefined;
+  /** The endpoint of the last try, kept for the access log once the try is dropped. */
+  #finalEndpoint: UpstreamEndpoint | undefined;
   #endpoint: UpstreamEndpoint | undefined;
   /** `performance.now()` time of the earliest deadline — whole request, current try, a retry's back-off (checked on the ticker). */
   deadline = Infinity;
@@ -101,6 +110,8 @@ export class H2Exchange implements H1SideOwner, Expiring {
     const authority = headers[':authority'] ?? headers.host;
     const path = headers[':path'] ?? '/';
     const target = runtime.router.match(authority, path);
+    this.#accessLog = runtime.accessLog;
+    this.#deps.metrics.activeRequests++;
     const redirect = target !== undefined && target.redirectToHttps && this.#listener.proto === 'http';
     let endpoint: UpstreamEndpoint | undefined;
     if (target !== undefined && !redirect) {
@@ -110,10 +121,10 @@ export class H2Exchange implements H1SideOwner, Expiring {
     }
     this.#beginTrace(runtime.tracing, authority, path, target, endpoint);
     if (target === undefined) {
-      this.#stats = runtime.unrouted;
+      this.#stats = this.#listener.unrouted;
       return this.#reply('no_route');
     }
-    this.#stats = target.stats;
+    this.#stats = target.stats[this.#listener.index]!;
     if (redirect) return this.#redirect(authority, path, runtime.httpsPort);
     const cluster = target.cluster;
     if (endpoint === undefined) return this.#reply('no_healthy_endpoint');
@@ -124,6 +135,7 @@ export class H2Exchange implements H1SideOwner, Expiring {
     // From the precise clock, not the ticker's (up to one tick old): a deadline may fire a tick late, never early.
     this.#requestDeadline = performance.now() + timeoutMs;
     const stream = this.#stream;
+    this.#sentAt = performance.now();
     const hasBody = (this.#hasBody = !stream.readableEnded && !stream.endAfterHeaders);
     const tracing = this.#tracing;
     if (endpoint.h2 === undefined) {
@@ -362,6 +374,7 @@ export class H2Exchange implements H1SideOwner, Expiring {
   #respond(status: number, headers: OutgoingHttpHeaders, endStream: boolean): void {
     this.#responded = true;
     this.#status = status;
+    this.#upstreamMs = performance.now() - this.#sentAt;
     headers[HTTP2_HEADER_STATUS] = status;
     this.#stream.respond(this.#withRequestId(headers), endStream ? END_STREAM : this.#bridge === undefined ? WAIT_FOR_TRAILERS : undefined);
   }
@@ -369,6 +382,7 @@ export class H2Exchange implements H1SideOwner, Expiring {
   /** Sluice's own answer: trailers-only for gRPC (HTTP 200 + grpc-status), else the error's status and code. */
   #reply(code: ErrorCode): void {
     const stream = this.#stream;
+    this.#error = code;
     this.#deps.metrics.localReplies[code].inc();
     if (!this.#open() || stream.headersSent) return;
     this.#responded = true;
@@ -396,6 +410,7 @@ export class H2Exchange implements H1SideOwner, Expiring {
     if (this.#done) return;
     // Failures here come from the endpoint's side (a breaker's aside); after a response its outcome is already told.
     if (code !== 'overflow') this.#attempts?.recordGatewayFailure();
+    this.#error = code;
     this.#dropTry();
     if (!this.#responded) this.#reply(code);
     else if (!this.#stream.destroyed) this.#stream.close(NGHTTP2_INTERNAL_ERROR);
@@ -412,6 +427,7 @@ export class H2Exchange implements H1SideOwner, Expiring {
     if (this.#done) return;
     this.#done = true;
     this.#deps.deadlines.delete(this);
+    this.#finalEndpoint = this.#endpoint;
     this.#dropTry();
     const attempts = this.#attempts;
     if (this.#cluster !== undefined) {
@@ -419,8 +435,34 @@ export class H2Exchange implements H1SideOwner, Expiring {
       attempts!.finish();
     }
     this.trace.end(this.#status, attempts?.retries ?? 0);
-    this.#stats?.record(this.#status, (performance.now() - this.#startedAt) / 1000);
+    this.#deps.metrics.activeRequests--;
+    // Body bytes are not counted on HTTP/2 streams.
+    this.#stats.record(methodIndex(this.method), this.#status, (performance.now() - this.#startedAt) / 1000, 0, 0);
+    const endpointStats = this.#finalEndpoint?.stats;
+    if (endpointStats !== undefined) {
+      endpointStats.record(this.#status);
+      if (this.#error === 'upstream_timeout') endpointStats.cluster.countTimeout();
+    }
+    this.#accessLog?.log(this);
   }
+
+  // ── AccessLogEntry (read only while #finish logs) ─────────────────────────────────────────────
+
+  get startedAt(): number { return this.#startedAt; }
+  get clientAddress(): string { return this.#clientIp; }
+  get method(): string { return this.#headers[':method'] ?? ''; }
+  get host(): string | undefined { return this.#headers[':authority'] ?? this.#headers.host; }
+  get path(): string { return this.#headers[':path'] ?? '/'; }
+  get protocol(): string { return 'HTTP/2'; }
+  get status(): number { return this.#status; }
+  get bytesIn(): number { return 0; }
+  get bytesOut(): number { return 0; }
+  get upstream(): string | undefined { return this.#finalEndpoint?.address; }
+  get upstreamMs(): number | undefined { return this.#upstreamMs; }
+  get route(): string | undefined { return this.#stats.route || undefined; }
+  get cluster(): string | undefined { return this.#stats.cluster || undefined; }
+  get errorCode(): ErrorCode | undefined { return this.#error; }
+  get retries(): number { return this.#attempts?.retries ?? 0; }
 }
 
 function ignoreError(): void { /* 'close' follows */ }

@@ -235,7 +235,7 @@ export class HttpConnection implements Downstream {
   #rejectHead(code: ErrorCode): void {
     const reply = localReplies[code];
     this.#context.metrics.localReplies[code].inc();
-    this.#context.runtime().unrouted.count(reply.status);
+    this.listener.unrouted.count(reply.status);
     this.#pending = undefined;
     this.cork();
     this.socket.write(reply.closeHead);

@@ -70,7 +70,7 @@ export class ListenerSet {
     const { http1, h2 } = this.#handlers;
     if (listener.tls === undefined) return net.createServer({ allowHalfOpen: true, noDelay: true }, (socket) => http1(key, socket));
     const { certificate, minVersion } = listener.tls;
-    return tls.createServer({
+    const server = tls.createServer({
       allowHalfOpen: true,
       noDelay: true,
       cert: certificate.cert,
@@ -80,7 +80,12 @@ export class ListenerSet {
       SNICallback: (serverName, done) => done(null, this.#listenerOf(key)?.tls?.sni.select(serverName)),
       // The first protocol of ours the client also offers; none in common: no ALPN (HTTP/1.1).
       ALPNCallback: ({ protocols }) => this.#listenerOf(key)?.tls?.alpn.find((protocol) => protocols.includes(protocol)),
-    }, (socket: tls.TLSSocket) => (socket.alpnProtocol === 'h2' ? h2 : http1)(key, socket));
+    }, (socket: tls.TLSSocket) => {
+      this.#listenerOf(key)?.tls?.handshakes.completed.inc();
+      (socket.alpnProtocol === 'h2' ? h2 : http1)(key, socket);
+    });
+    server.on('tlsClientError', () => this.#listenerOf(key)?.tls?.handshakes.failed.inc());
+    return server;
   }
 
   /** Clients without SNI get the server's own context: keep it on the snapshot's default certificate. */

@@ -17,6 +17,31 @@ export interface MainMetricsSource {
   readonly liveWorkers: () => number;
 }
 
+/**
+ * A gauge read from the EndpointTable at scrape time: per endpoint (labels cluster, endpoint, zone), or
+ * summed per cluster when the snapshot turns endpoint labels off.
+ */
+function endpointGauge(registry: Registry, source: MainMetricsSource, name: string, help: string, read: (slot: number) => number): void {
+  new Gauge({
+    name,
+    help,
+    labelNames: ['cluster', 'endpoint', 'zone'] as const,
+    registers: [registry],
+    collect() {
+      // Endpoints removed by a reload must disappear from the output, so the series are rebuilt.
+      this.reset();
+      const snapshot = source.snapshot();
+      for (const cluster of snapshot?.clusters ?? []) {
+        if (snapshot!.metrics.endpointLabels) {
+          for (const { slot, address, zone } of cluster.endpoints) this.set({ cluster: cluster.name, endpoint: address, zone }, read(slot));
+        } else {
+          this.set({ cluster: cluster.name }, cluster.endpoints.reduce((sum, { slot }) => sum + read(slot), 0));
+        }
+      }
+    },
+  });
+}
+
 export class MainMetrics {
   readonly registry = new Registry();
   readonly #reloads: Readonly<Record<ReloadResult, Counter.Internal>>;
@@ -37,27 +62,13 @@ export class MainMetrics {
       collect() { this.set(source.liveWorkers()); },
     });
     const { table } = source;
-    const endpointGauge = (name: string, help: string, valueOf: (slot: number) => number): void => {
-      new Gauge({
-        name,
-        help,
-        labelNames: ['cluster', 'endpoint', 'zone'] as const,
-        registers: [this.registry],
-        collect() {
-          // Endpoints removed by a reload must disappear from the output, so the series are rebuilt.
-          this.reset();
-          for (const cluster of source.snapshot()?.clusters ?? []) {
-            for (const endpoint of cluster.endpoints) {
-              this.set({ cluster: cluster.name, endpoint: endpoint.address, zone: endpoint.zone }, valueOf(endpoint.slot));
-            }
-          }
-        },
-      });
-    };
-    endpointGauge(metricNames.endpointActiveRequests, 'Requests in flight to each endpoint, across all workers.', (slot) => table.active(slot));
-    endpointGauge(metricNames.endpointHealthy, '1 unless active health checks keep the endpoint out (unhealthy or not yet passed).',
+    endpointGauge(this.registry, source, metricNames.endpointActiveRequests, 'Requests in flight to each endpoint, across all workers.',
+      (slot) => source.table.active(slot));
+    endpointGauge(this.registry, source, metricNames.endpointConnections, 'Open upstream connections to each endpoint, across all workers.',
+      (slot) => source.table.connections(slot));
+    endpointGauge(this.registry, source, metricNames.endpointHealthy, '1 unless active health checks keep the endpoint out (unhealthy or not yet passed).',
       (slot) => ((table.state(slot) & (EndpointState.UNHEALTHY | EndpointState.UNCHECKED)) === 0 ? 1 : 0));
-    endpointGauge(metricNames.endpointEjected, '1 while outlier detection has ejected the endpoint.',
+    endpointGauge(this.registry, source, metricNames.endpointEjected, '1 while outlier detection has ejected the endpoint.',
       (slot) => ((table.state(slot) & EndpointState.EJECTED) === 0 ? 0 : 1));
     const outlierCounter = (name: string, help: string) =>
       new Counter({ name, help, labelNames: ['cluster', 'reason'] as const, registers: [this.registry] });

@@ -1,14 +1,29 @@
-// The metrics a worker records. Per-request series live in RouteStats (resolved once per snapshot,
-// plain numbers per request); the rest are ordinary prom-client metrics touched per connection.
-import { Counter, Gauge, Registry, type MetricObjectWithValues, type MetricValue } from 'prom-client';
+// The metrics a worker records. Per-request series live in RouteStats and UpstreamStats (resolved once
+// per snapshot, plain numbers per request); the rest are ordinary prom-client metrics touched per
+// connection, or read when gathered.
+import { Counter, Gauge, Registry } from 'prom-client';
 import { errorTable, type ErrorCode } from '../errors.js';
 import { breakerNames, type BreakerName } from '../resilience/circuit-breakers.js';
+import type { ClusterSnapshot } from '../snapshot.js';
+import type { MetricJson } from './metric-json.js';
 import { metricNames } from './metric-names.js';
 import { RouteStatsSet, type RouteStats } from './route-stats.js';
+import { UpstreamStatsSet, type ClusterStats, type UpstreamStatsOf } from './upstream-stats.js';
+
+/** A listener's TLS handshake counters, resolved once per snapshot. */
+export interface TlsHandshakeCounters {
+  readonly completed: Counter.Internal;
+  readonly failed: Counter.Internal;
+}
 
 export class WorkerMetrics {
   readonly registry = new Registry();
   readonly #routes = new RouteStatsSet();
+  readonly #upstreams = new UpstreamStatsSet();
+  /** Every listener name this worker has run, by its stable id; names are only ever added. */
+  readonly #listenerNames: string[] = [];
+  /** Downstream requests in flight: exchanges add and subtract, the gauge reads it when gathered. */
+  activeRequests = 0;
   readonly connections = new Gauge({
     name: metricNames.activeConnections,
     help: 'Downstream connections open.',
@@ -32,12 +47,31 @@ export class WorkerMetrics {
     labelNames: ['cluster', 'breaker'] as const,
     registers: [this.registry],
   });
+  readonly #tlsHandshakes = new Counter({
+    name: metricNames.tlsHandshakes,
+    help: 'TLS handshakes completed, by listener.',
+    labelNames: ['listener'] as const,
+    registers: [this.registry],
+  });
+  readonly #tlsHandshakeErrors = new Counter({
+    name: metricNames.tlsHandshakeErrors,
+    help: 'TLS handshakes that failed, by listener.',
+    labelNames: ['listener'] as const,
+    registers: [this.registry],
+  });
   /** Connections this worker accepted. */
   readonly accepted: Counter.Internal;
   /** One child per error code, resolved at start. */
   readonly localReplies: Readonly<Record<ErrorCode, Counter.Internal>>;
 
   constructor(workerIndex: number) {
+    const metrics = this;
+    new Gauge({
+      name: metricNames.activeRequests,
+      help: 'Downstream requests in flight.',
+      registers: [this.registry],
+      collect() { this.set(metrics.activeRequests); },
+    });
     this.accepted = new Counter({
       name: metricNames.workerConnections,
       help: 'Downstream connections accepted, by worker.',
@@ -62,13 +96,41 @@ export class WorkerMetrics {
     return { retries: this.#retries.labels({ cluster }), overflows };
   }
 
-  /** The stats of one route (and cluster); the same object for the same labels across snapshots. */
-  routeStats(route: string, cluster: string): RouteStats {
-    return this.#routes.for(route, cluster);
+  /**
+   * A listener's id for the worker's life. A connection keeps the listener it was accepted on across
+   * reloads, so route stats are indexed by this id, never by a position in one snapshot.
+   */
+  listenerId(name: string): number {
+    const id = this.#listenerNames.indexOf(name);
+    return id >= 0 ? id : this.#listenerNames.push(name) - 1;
+  }
+
+  /** The stats of one route on one listener; the same object for the same labels across snapshots. */
+  routeStats(listener: string, route: string, cluster: string): RouteStats {
+    return this.#routes.for(listener, route, cluster);
+  }
+
+  /** The stats of one route on every listener, indexed by `listenerId`. */
+  routeStatsByListener(route: string, cluster: string): RouteStats[] {
+    return this.#listenerNames.map((listener) => this.#routes.for(listener, route, cluster));
+  }
+
+  /** Upstream stats for a snapshot's clusters: per endpoint, or per cluster when `endpointLabels` is false. */
+  updateUpstreams(clusters: readonly ClusterSnapshot[], endpointLabels: boolean): UpstreamStatsOf {
+    return this.#upstreams.update(clusters, endpointLabels);
+  }
+
+  /** Timeouts and connect times of a cluster of the last `updateUpstreams`. */
+  clusterStats(cluster: string): ClusterStats {
+    return this.#upstreams.cluster(cluster);
+  }
+
+  tlsHandshakeCounters(listener: string): TlsHandshakeCounters {
+    return { completed: this.#tlsHandshakes.labels({ listener }), failed: this.#tlsHandshakeErrors.labels({ listener }) };
   }
 
   /** Everything this worker records, as prom-client metric JSON for the admin's aggregator. */
-  async toJson(): Promise<MetricObjectWithValues<MetricValue<string>>[]> {
-    return [...(await this.registry.getMetricsAsJSON()), ...this.#routes.toJson()];
+  async toJson(): Promise<MetricJson[]> {
+    return [...(await this.registry.getMetricsAsJSON()), ...this.#routes.toJson(), ...this.#upstreams.toJson()];
   }
 }

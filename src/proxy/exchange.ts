@@ -11,6 +11,9 @@ import {
 } from '../http1/index.js';
 import { H1ToH2Bridge, type BridgeOwner } from '../h2/h1-to-h2-bridge.js';
 import type { UpstreamH2Pool } from '../h2/upstream-h2-pool.js';
+import type { AccessLog } from '../observability/access-log/access-log.js';
+import type { AccessLogEntry } from '../observability/access-log/access-log-entry.js';
+import { methodIndex } from '../observability/method-index.js';
 import type { RouteStats } from '../observability/route-stats.js';
 import { NO_RETRY, RequestAttempts } from '../resilience/request-attempts.js';
 import { retriesStatus, TryFailure, tryFailureOf } from '../resilience/retry-policy.js';
@@ -61,7 +64,7 @@ const enum ResponsePhase { Head, Body, Tunnel, Done }
 /** An endpoint that sends a response head larger than this is broken. */
 const MAX_RESPONSE_HEAD_BYTES = 64 * 1024;
 
-export class ProxyExchange implements UpstreamOwner, BridgeOwner {
+export class ProxyExchange implements UpstreamOwner, BridgeOwner, AccessLogEntry {
   readonly #downstream: Downstream;
   readonly #deps: ExchangeDeps;
   readonly #requestBody = new BodyFramer();
@@ -86,6 +89,14 @@ export class ProxyExchange implements UpstreamOwner, BridgeOwner {
   #cluster: ClusterRuntime | undefined;
   /** The current try's endpoint (counted in its in-flight requests). */
   #endpoint: UpstreamEndpoint | undefined;
+  #accessLog: AccessLog | undefined;
+  /** `methodIndex` of the request's method. */
+  #method = 0;
+  #sentAt = 0;
+  #upstreamMs: number | undefined;
+  #error: ErrorCode | undefined;
+  #bytesIn = 0;
+  #bytesOut = 0;
   #upstream: UpstreamConnection | undefined;
   #requestHeadText = '';
   /** Body bytes that arrived with the head; when they are the whole body the request can be replayed. */
@@ -128,11 +139,17 @@ export class ProxyExchange implements UpstreamOwner, BridgeOwner {
     this.#status = 0;
     this.#bodyStreamed = false;
     this.#staleReplayed = false;
+    this.#method = methodIndex(head.method);
+    this.#accessLog = runtime.accessLog;
+    this.#upstreamMs = this.#error = undefined;
+    this.#bytesIn = this.#bytesOut = 0;
+    this.#deps.metrics.activeRequests++;
     this.#requestBody.start(head.chunked, head.contentLength, false);
 
     // Route and pick before reading the body: an h2/h2c endpoint takes it de-framed.
     const target = runtime.router.match(head.host, head.target);
-    this.#stats = target?.stats ?? runtime.unrouted;
+    const listener = this.#downstream.listener;
+    this.#stats = target?.stats[listener.index] ?? listener.unrouted;
     const redirect = target !== undefined && target.redirectToHttps && this.#downstream.listener.proto === 'http';
     let endpoint: UpstreamEndpoint | undefined;
     let overflow = false;
@@ -165,6 +182,7 @@ export class ProxyExchange implements UpstreamOwner, BridgeOwner {
       if (this.requestDone && (head.chunked || head.contentLength > 0)) bridge.endBody();
       return stop;
     }
+    this.#bytesIn = stop - bodyStart;
     this.#initialBody = stop > bodyStart ? buf.subarray(bodyStart, stop) : undefined;
     if (target === undefined) this.#reply('no_route');
     else if (redirect) this.#redirectToHttps(runtime.httpsPort);
@@ -260,6 +278,7 @@ export class ProxyExchange implements UpstreamOwner, BridgeOwner {
       return buf.length;
     }
     const stop = bodyEnd === BODY_CONTINUES ? buf.length : bodyEnd;
+    this.#bytesIn += stop - start;
     this.requestDone = bodyEnd !== BODY_CONTINUES;
     if (bridge !== undefined) {
       if (this.requestDone) bridge.endBody();
@@ -386,6 +405,7 @@ export class ProxyExchange implements UpstreamOwner, BridgeOwner {
   // ── internals ─────────────────────────────────────────────────────────────────────────────────
 
   #send(fresh: boolean): void {
+    this.#sentAt = performance.now();
     const upstream = (this.#upstream = this.#endpoint!.pool.acquire(this, fresh));
     if (upstream === undefined) return this.#fail('overflow');
     if (!writeHeadAndBody(upstream.socket, this.#requestHeadText, this.#initialBody, 0, this.#initialBody?.length ?? 0)) {
@@ -487,6 +507,7 @@ export class ProxyExchange implements UpstreamOwner, BridgeOwner {
     const request = this.#head;
     this.#tryDeadline = Infinity;
     this.#updateDeadline();
+    this.#upstreamMs = performance.now() - this.#sentAt;
     this.#status = head.status;
     this.#attempts.recordResponse(head.status);
     this.#responsePhase = ResponsePhase.Body;
@@ -506,6 +527,7 @@ export class ProxyExchange implements UpstreamOwner, BridgeOwner {
       return this.#fail('upstream_bad_response');
     }
     const stop = bodyEnd === BODY_CONTINUES ? buf.length : bodyEnd;
+    this.#bytesOut += stop - start;
     const flowing = head === undefined
       ? stop === start || this.#downstream.write(start === 0 && stop === buf.length ? buf : buf.subarray(start, stop))
       : writeHeadAndBody(this.#downstream, head, buf, start, stop);
@@ -557,6 +579,7 @@ export class ProxyExchange implements UpstreamOwner, BridgeOwner {
     if (!this.active) return;
     // A bad request is the client's doing, and so is a timeout while it was still sending the body.
     if (code !== 'bad_request' && code !== 'overflow' && (code !== 'upstream_timeout' || this.requestDone)) this.#attempts.recordGatewayFailure();
+    this.#error = code;
     if (this.#bridging) {
       this.#bridging = false;
       this.#bridge!.abort();
@@ -576,6 +599,7 @@ export class ProxyExchange implements UpstreamOwner, BridgeOwner {
 
   #reply(code: ErrorCode): void {
     const reply: LocalReply = localReplies[code];
+    this.#error = code;
     this.#deps.metrics.localReplies[code].inc();
     this.#respond(reply.status, (keepAlive) => (keepAlive ? reply.keepAliveHead : reply.closeHead), reply.body);
   }
@@ -595,6 +619,7 @@ export class ProxyExchange implements UpstreamOwner, BridgeOwner {
     const downstream = this.#downstream;
     const keepAlive = this.keepAlive();
     this.#status = status;
+    if (body !== undefined && this.#head.method !== 'HEAD') this.#bytesOut = body.length;
     this.#record();
     this.#complete();
     downstream.cork();
@@ -612,9 +637,35 @@ export class ProxyExchange implements UpstreamOwner, BridgeOwner {
     downstream.exchangeDone(keepAlive);
   }
 
+  /** Metrics and the access log, once per request. */
   #record(): void {
-    this.#stats.record(this.#status, (performance.now() - this.#startedAt) / 1000);
+    this.#stats.record(this.#method, this.#status, (performance.now() - this.#startedAt) / 1000, this.#bytesIn, this.#bytesOut);
+    const upstream = this.#endpoint?.stats;
+    if (upstream !== undefined) {
+      upstream.record(this.#status);
+      if (this.#error === 'upstream_timeout') upstream.cluster.countTimeout();
+    }
+    this.#accessLog?.log(this);
   }
+
+  // ── AccessLogEntry (read only while #record logs) ─────────────────────────────────────────────
+
+  get startedAt(): number { return this.#startedAt; }
+  get clientAddress(): string { return this.#downstream.clientIp; }
+  get method(): string { return this.#head.method; }
+  get host(): string | undefined { return this.#head.host; }
+  get path(): string { return this.#head.target; }
+  get protocol(): string { return this.#head.versionMinor === 1 ? 'HTTP/1.1' : 'HTTP/1.0'; }
+  get status(): number { return this.#status; }
+  get bytesIn(): number { return this.#bytesIn; }
+  get bytesOut(): number { return this.#bytesOut; }
+  get upstream(): string | undefined { return this.#endpoint?.address; }
+  get upstreamMs(): number | undefined { return this.#upstreamMs; }
+  get route(): string | undefined { return this.#stats.route || undefined; }
+  get cluster(): string | undefined { return this.#stats.cluster || undefined; }
+  get errorCode(): ErrorCode | undefined { return this.#error; }
+  /** Tries after the first. */
+  get retries(): number { return this.#attempts.retries; }
 
   /** Releases the endpoint's in-flight count, the cluster's breaker units and every per-request reference. */
   #complete(): void {
@@ -625,6 +676,7 @@ export class ProxyExchange implements UpstreamOwner, BridgeOwner {
       this.#cluster = undefined;
       this.#attempts.finish();
     }
+    this.#deps.metrics.activeRequests--;
     this.active = false;
     this.deadline = this.#requestDeadline = this.#tryDeadline = this.#retryAt = Infinity;
     this.#responsePhase = ResponsePhase.Done;

@@ -1,9 +1,11 @@
 // One keep-alive TCP connection to an endpoint. Its socket listeners are attached once, for the
 // connection's whole life, and forward events to whichever exchange currently owns it (none while idle).
 import net from 'node:net';
+import { performance } from 'node:perf_hooks';
 import type { ErrorCode } from '../errors.js';
 import type { EndpointTable } from '../balancing/endpoint-table.js';
 import type { CircuitBreakers } from '../resilience/circuit-breakers.js';
+import type { HistogramCells } from '../observability/histogram-cells.js';
 
 export type UpstreamFailure = Extract<ErrorCode, 'upstream_connect_failed' | 'connect_timeout' | 'upstream_reset'>;
 
@@ -21,6 +23,7 @@ export interface ConnectionHome {
   readonly slot: number;
   /** The connection is established (it no longer counts as pending). */
   connected(connection: UpstreamConnection): void;
+  readonly connectTimes: HistogramCells | undefined;
   /** Called once when the socket is gone, so the pool forgets it. */
   forget(connection: UpstreamConnection): void;
 }
@@ -40,8 +43,10 @@ export class UpstreamConnection {
   #timedOut = false;
 
   constructor(home: ConnectionHome, host: string, port: number) {
+    const startedAt = performance.now();
     this.socket = net.connect({ host, port, noDelay: true });
     this.socket.on('connect', () => {
+      home.connectTimes?.observe((performance.now() - startedAt) / 1000);
       this.connected = true;
       this.deadline = Infinity;
       home.table.connectionOpened(home.slot);

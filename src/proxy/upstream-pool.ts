@@ -2,6 +2,7 @@
 // the rest can age out) or opens a new one, takes connections back, and closes idle and stalled ones.
 import type { EndpointTable } from '../balancing/endpoint-table.js';
 import type { CircuitBreakers } from '../resilience/circuit-breakers.js';
+import type { HistogramCells } from '../observability/histogram-cells.js';
 import { UpstreamConnection, type UpstreamOwner } from './upstream-connection.js';
 
 export interface PoolSettings {
@@ -14,6 +15,8 @@ export interface PoolSettings {
 export class UpstreamPool {
   readonly table: EndpointTable;
   readonly slot: number;
+  /** Connect times (seconds) of the endpoint's cluster; set by each snapshot's compile. */
+  connectTimes: HistogramCells | undefined;
   readonly #host: string;
   readonly #port: number;
   readonly #clock: { readonly now: number };

@@ -14,23 +14,38 @@ export type PathMatcher = (target: string) => number;
 
 const SLASH = 0x2f;
 
-export function compilePathMatcher(rules: readonly IndexedPathRule[]): PathMatcher {
-  const exactPaths = new Map<string, number>();
-  const prefixIndexByPath = new Map<string, number>();
-  for (const { rule, index } of rules) {
+/** The rules of one host group in the order they are tried; later duplicates of a path are left out (they never match). */
+export interface PathPrecedence {
+  /** Exact rules, first definition of each path, in configuration order (a Map lookup: order is not precedence). */
+  readonly exact: readonly IndexedPathRule[];
+  /** Prefix and ImplementationSpecific rules, longest prefix first; `prefix` is the path without trailing slashes. */
+  readonly prefixes: readonly { readonly prefix: string; readonly entry: IndexedPathRule }[];
+}
+
+export function pathPrecedence(rules: readonly IndexedPathRule[]): PathPrecedence {
+  const exact = new Map<string, IndexedPathRule>();
+  const prefixes = new Map<string, IndexedPathRule>();
+  for (const entry of rules) {
     // The first definition of a path wins: later duplicates are never set.
-    if (rule.pathType === 'Exact') {
-      if (!exactPaths.has(rule.path)) exactPaths.set(rule.path, index);
+    if (entry.rule.pathType === 'Exact') {
+      if (!exact.has(entry.rule.path)) exact.set(entry.rule.path, entry);
     } else {
       // Prefix and ImplementationSpecific: element-wise prefix; `/foo/` and `/foo` are the same rule.
-      const prefix = withoutTrailingSlashes(rule.path);
-      if (!prefixIndexByPath.has(prefix)) prefixIndexByPath.set(prefix, index);
+      const prefix = withoutTrailingSlashes(entry.rule.path);
+      if (!prefixes.has(prefix)) prefixes.set(prefix, entry);
     }
   }
   // Longest first, so the first prefix that matches is the longest one. Distinct prefixes of equal
   // length cannot both match one path, so their relative order does not matter.
-  const prefixes = [...prefixIndexByPath.keys()].sort((a, b) => b.length - a.length);
-  const prefixIndexes = prefixes.map((prefix) => prefixIndexByPath.get(prefix)!);
+  const ordered = [...prefixes].map(([prefix, entry]) => ({ prefix, entry })).sort((a, b) => b.prefix.length - a.prefix.length);
+  return { exact: [...exact.values()], prefixes: ordered };
+}
+
+export function compilePathMatcher(rules: readonly IndexedPathRule[]): PathMatcher {
+  const precedence = pathPrecedence(rules);
+  const exactPaths = new Map(precedence.exact.map(({ rule, index }) => [rule.path, index]));
+  const prefixes = precedence.prefixes.map(({ prefix }) => prefix);
+  const prefixIndexes = precedence.prefixes.map(({ entry }) => entry.index);
   const hasExactPaths = exactPaths.size > 0;
 
   return (target) => {

@@ -7,8 +7,10 @@ import type { Random } from '../balancing/random.js';
 import { countingRecorder, ejectingRecorder, type ConsecutiveErrorReport, type OutcomeRecorder } from '../outlier/outcome-recorder.js';
 import { CircuitBreakers } from '../resilience/circuit-breakers.js';
 import { compileRetryPolicy, type RetryPolicy } from '../resilience/retry-policy.js';
+import type { AccessLog, AccessLogOutputs } from '../observability/access-log/access-log.js';
 import type { RouteStats } from '../observability/route-stats.js';
-import type { WorkerMetrics } from '../observability/worker-metrics.js';
+import type { ClusterStats, UpstreamStats, UpstreamStatsOf } from '../observability/upstream-stats.js';
+import type { TlsHandshakeCounters, WorkerMetrics } from '../observability/worker-metrics.js';
 import type { PoolSet } from '../proxy/pool-set.js';
 import type { UpstreamPool } from '../proxy/upstream-pool.js';
 import { compileRouter, type Router } from '../routing/router.js';
@@ -24,6 +26,10 @@ import { compileTracing, type TracingDeps, type TracingRuntime } from '../tracin
 export interface ListenerRuntime {
   readonly key: string;
   readonly name: string;
+  /** The listener's id for the worker's life (`WorkerMetrics.listenerId`): picks its stats in `RouteTarget.stats`. */
+  readonly index: number;
+  /** Stats of requests on this listener that no route matched. */
+  readonly unrouted: RouteStats;
   /** The scheme clients used, as sent in X-Forwarded-Proto. */
   readonly proto: 'http' | 'https';
   /** For https listeners: the SNI table and the default certificate. */
@@ -43,12 +49,14 @@ export interface ListenerTls {
   readonly certificate: CertificateSnapshot;
   readonly minVersion: TlsVersion;
   readonly alpn: readonly AlpnProtocol[];
+  readonly handshakes: TlsHandshakeCounters;
 }
 
 export interface UpstreamEndpoint extends BalancerEndpoint {
   readonly address: string;
   readonly host: string;
   readonly port: number;
+  readonly stats: UpstreamStats;
   /** Sluice's own HTTP/1.1 pool (HTTP/1.1 and HTTP/2 clients of an http1 cluster). */
   readonly pool: UpstreamPool;
   /** HTTP/2 sessions (h2 and h2c clusters). */
@@ -64,13 +72,15 @@ export interface ClusterRuntime {
   readonly retries: { inc(): void };
   /** Where exchanges report each endpoint's outcome (outlier detection reads it). */
   readonly outcomes: OutcomeRecorder;
+  readonly stats: ClusterStats;
 }
 
 export interface RouteTarget {
   readonly cluster: ClusterRuntime;
   /** The path rule matched (the span's http.route); undefined for the default backend. */
   readonly route: string | undefined;
-  readonly stats: RouteStats;
+  /** By listener id (`ListenerRuntime.index`), covering every listener the worker has run. */
+  readonly stats: readonly RouteStats[];
   /** Plain-HTTP requests get a 308 to https instead of being proxied. */
   readonly redirectToHttps: boolean;
   /** The route's policy, or its cluster's, compiled once per snapshot. */
@@ -83,8 +93,8 @@ export interface Runtime {
   readonly version: number;
   readonly router: Router<RouteTarget>;
   readonly listeners: ReadonlyMap<string, ListenerRuntime>;
-  /** Stats for requests no route matched. */
-  readonly unrouted: RouteStats;
+  /** Undefined when the access log is off. */
+  readonly accessLog: AccessLog | undefined;
   /** Bound port of the first https listener: where `redirectToHttps` sends clients. */
   readonly httpsPort: number | undefined;
   readonly tracing: TracingRuntime;
@@ -101,6 +111,7 @@ export interface RuntimeDeps {
   readonly tracing: TracingDeps;
   /** Tells the main thread about a consecutive-error outlier this worker detected. */
   readonly reportOutlier: (report: ConsecutiveErrorReport) => void;
+  readonly accessLogs: AccessLogOutputs;
 }
 
 export function compileRuntime(snapshot: Snapshot, deps: RuntimeDeps): Runtime {
@@ -110,8 +121,10 @@ export function compileRuntime(snapshot: Snapshot, deps: RuntimeDeps): Runtime {
     deps.table, cluster.countersSlot, cluster.circuitBreakers, deps.metrics.clusterResilience(cluster.name).overflows,
   )]));
   const poolsOf = deps.pools.update(snapshot.clusters, (name) => breakers.get(name)!);
-  for (const cluster of snapshot.clusters) clusters.set(cluster.name, compileCluster(cluster, poolsOf, breakers.get(cluster.name)!, deps));
+  const statsOf = deps.metrics.updateUpstreams(snapshot.clusters, snapshot.metrics.endpointLabels);
+  for (const cluster of snapshot.clusters) clusters.set(cluster.name, compileCluster(cluster, poolsOf, breakers.get(cluster.name)!, statsOf, deps));
   const clusterPolicies = new Map(snapshot.clusters.map((cluster) => [cluster.name, compileRetryPolicy(cluster.retries)]));
+  for (const listener of snapshot.listeners) deps.metrics.listenerId(listener.name);
   // Path rules whose route asks for https: the router hands rules, not routes, to `targetOf`.
   const redirects = new Set(snapshot.routes.flatMap((route) => (route.redirectToHttps === true ? route.paths : [])));
   const clusterNamed = (name: string): ClusterRuntime => {
@@ -125,7 +138,7 @@ export function compileRuntime(snapshot: Snapshot, deps: RuntimeDeps): Runtime {
     (rule, host) => ({
       cluster: clusterNamed(rule.cluster),
       route: rule.path,
-      stats: deps.metrics.routeStats(`${host ?? '*'}${rule.path}`, rule.cluster),
+      stats: deps.metrics.routeStatsByListener(`${host ?? '*'}${rule.path}`, rule.cluster),
       redirectToHttps: redirects.has(rule),
       retryPolicy: rule.retries === undefined ? clusterPolicies.get(rule.cluster)! : compileRetryPolicy(rule.retries),
       requestTimeoutMs: rule.requestTimeoutMs ?? clusterSnapshots.get(rule.cluster)!.timeouts.requestMs,
@@ -133,7 +146,7 @@ export function compileRuntime(snapshot: Snapshot, deps: RuntimeDeps): Runtime {
     snapshot.defaultCluster === undefined ? undefined : {
       cluster: clusterNamed(snapshot.defaultCluster),
       route: undefined,
-      stats: deps.metrics.routeStats('default', snapshot.defaultCluster),
+      stats: deps.metrics.routeStatsByListener('default', snapshot.defaultCluster),
       redirectToHttps: false,
       retryPolicy: clusterPolicies.get(snapshot.defaultCluster)!,
       requestTimeoutMs: clusterSnapshots.get(snapshot.defaultCluster)!.timeouts.requestMs,
@@ -149,12 +162,15 @@ export function compileRuntime(snapshot: Snapshot, deps: RuntimeDeps): Runtime {
     listeners.set(listener.key, {
       key: listener.key,
       name: listener.name,
+      index: deps.metrics.listenerId(listener.name),
+      unrouted: deps.metrics.routeStats(listener.name, '', ''),
       proto: listener.protocol,
       tls: tls === undefined ? undefined : {
         sni: deps.secureContexts.selectorFor(tls),
         certificate: tls.defaultCertificate,
         minVersion: tls.minVersion,
         alpn: tls.alpn,
+        handshakes: deps.metrics.tlsHandshakeCounters(listener.name),
       },
       http2: listener.http2,
       h2c: listener.protocol === 'http' && listener.http2.enabled,
@@ -166,18 +182,22 @@ export function compileRuntime(snapshot: Snapshot, deps: RuntimeDeps): Runtime {
   }
   deps.secureContexts.prune();
   const tracing = compileTracing(snapshot.tracing, deps.tracing);
-  return { version: snapshot.version, router, listeners, unrouted: deps.metrics.routeStats('', ''), httpsPort, tracing };
+  const accessLog = deps.accessLogs.accessLogFor(snapshot.accessLog, deps.random);
+  return { version: snapshot.version, router, listeners, accessLog, httpsPort, tracing };
 }
 
-function compileCluster(cluster: ClusterSnapshot, poolsOf: PoolsOf, breakers: CircuitBreakers, deps: RuntimeDeps): ClusterRuntime {
+function compileCluster(cluster: ClusterSnapshot, poolsOf: PoolsOf, breakers: CircuitBreakers, statsOf: UpstreamStatsOf, deps: RuntimeDeps): ClusterRuntime {
+  const stats = deps.metrics.clusterStats(cluster.name);
   const endpoints: UpstreamEndpoint[] = cluster.endpoints.map((endpoint) => {
     const pools = poolsOf(endpoint, cluster.protocol);
+    pools.http1.connectTimes = stats.connectTimes;
     return {
       slot: endpoint.slot,
       weight: endpoint.weight,
       address: endpoint.address,
       host: endpoint.host,
       port: endpoint.port,
+      stats: statsOf(cluster.name, endpoint.address),
       pool: pools.http1,
       h2: pools.h2,
     };
@@ -191,5 +211,6 @@ function compileCluster(cluster: ClusterSnapshot, poolsOf: PoolsOf, breakers: Ci
     outcomes: cluster.outlierDetection === undefined
       ? countingRecorder(deps.table)
       : ejectingRecorder(deps.table, cluster, cluster.outlierDetection, deps.random, deps.reportOutlier),
+    stats,
   };
 }

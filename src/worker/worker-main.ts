@@ -12,6 +12,7 @@ import { DownstreamH2 } from '../h2/downstream-h2.js';
 import { H2Exchange, type H2ExchangeDeps } from '../h2/h2-exchange.js';
 import { StreamDeadlines } from '../h2/stream-deadlines.js';
 import { configureLog, log } from '../log.js';
+import { AccessLogOutputs } from '../observability/access-log/access-log.js';
 import { WorkerMetrics } from '../observability/worker-metrics.js';
 import { PoolSet } from '../proxy/pool-set.js';
 import { Ticker } from '../proxy/ticker.js';
@@ -35,6 +36,7 @@ const sessions = new Set<Http2Session>();
 const boundPorts = new Map<string, number>();
 const secureContexts = new SecureContextCache();
 const tracingDeps: TracingDeps = { ids: new TraceIdSource(), random: systemRandom, uuid: randomUUID, tracer: registeredTracer };
+const accessLogs = new AccessLogOutputs();
 let runtime: Runtime | undefined;
 let draining = false;
 let drainTimeoutMs = 30_000;
@@ -95,6 +97,7 @@ const listeners = new ListenerSet({
 }, (key) => runtime?.listeners.get(key));
 
 ticker.add((now) => { for (const connection of connections) connection.sweep(now); });
+ticker.add(() => accessLogs.flush());
 ticker.start();
 
 function send(message: FromWorker): void {
@@ -105,13 +108,14 @@ function applySnapshot(snapshot: Snapshot, fds: readonly ListenerFd[]): void {
   try {
     for (const { key, port: bound } of fds) boundPorts.set(key, bound);
     const next = compileRuntime(snapshot, {
-      table, random: systemRandom, metrics, pools, boundPorts, secureContexts, tracing: tracingDeps,
+      table, random: systemRandom, metrics, pools, boundPorts, secureContexts, tracing: tracingDeps, accessLogs,
       reportOutlier: (report) => send({ type: 'outlier', report }),
     });
     listeners.apply(fds, next.listeners);
     downstreamH2.apply(next.listeners);
     runtime = next;
     drainTimeoutMs = snapshot.drainTimeoutMs;
+    log.debug('snapshot applied', { version: snapshot.version });
     send({ type: 'applied', version: snapshot.version });
   } catch (error) {
     log.error('snapshot rejected', { version: snapshot.version, error: String(error) });
@@ -139,13 +143,22 @@ function exitIfDrained(): void {
 }
 
 let exited = false;
+const ACCESS_LOG_EXIT_WAIT_MS = 2_000;
 function exitDrained(): void {
   if (exited) return;
   exited = true;
   ticker.stop();
   pools.close();
-  send({ type: 'drained' });
-  setImmediate(() => process.exit(0));
+  // The last access log lines go out before the thread ends (bounded: a stuck output cannot hold the exit).
+  let gone = false;
+  const exit = () => {
+    if (gone) return;
+    gone = true;
+    send({ type: 'drained' });
+    setImmediate(() => process.exit(0));
+  };
+  setTimeout(exit, ACCESS_LOG_EXIT_WAIT_MS).unref();
+  void accessLogs.close().then(exit);
 }
 
 port.on('message', (message: ToWorker) => {
@@ -158,6 +171,13 @@ port.on('message', (message: ToWorker) => {
       return;
     case 'drain':
       startDrain();
+      return;
+    case 'logLevel':
+      configureLog(message.level);
+      log.debug('log level set', { level: message.level });
+      return;
+    case 'reopenLogs':
+      accessLogs.reopen();
       return;
   }
 });

@@ -4,6 +4,7 @@ import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import t from 'tap';
 import { buildSnapshot, formatProblems, validateConfig, type SluiceConfig } from '../../src/config/index.js';
+import { accessLogFields } from '../../src/snapshot.js';
 import { makeCertificate } from '../helpers/certificates.js';
 
 function config(data: unknown, baseDir?: string): SluiceConfig {
@@ -91,6 +92,8 @@ t.test('every field is filled from the configuration', async (t) => {
     ],
     drainTimeoutMs: 5_000,
     tracing: { enabled: true, sampleRate: 1, propagation: ['b3multi', 'b3', 'w3c'], requestId: { preserve: true, generate: true } },
+    metrics: { endpointLabels: true },
+    accessLog: { enabled: false, path: 'stdout', fields: [...accessLogFields], sampleRate: 1 },
   });
   t.same(calls, ['api 127.0.0.1:9001', 'api [::1]:9002', 'api ', 'web backend.local:80', 'web '], 'the empty address: the cluster\'s own slot');
   const { version, hash, ...content } = snapshot;

@@ -4,6 +4,7 @@ import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import t from 'tap';
 import { formatProblems, loadConfigFile, parseConfig, validateConfig } from '../../src/config/index.js';
+import { accessLogFields } from '../../src/snapshot.js';
 import { problemLines } from '../helpers/config-results.js';
 
 const FULL = `
@@ -36,6 +37,11 @@ clusters:
 drainTimeout: 10s
 `;
 
+const OBSERVABILITY_DEFAULTS = {
+  metrics: { endpointLabels: true },
+  accessLog: { enabled: false, path: 'stdout', fields: [...accessLogFields], sampleRate: 1 },
+  admin: {},
+};
 const DEFAULT_HTTP2 = { enabled: true, maxConcurrentStreams: 100, maxHeaderListSize: 16_384, maxResetsPerSecond: 200 };
 const DEFAULT_RETRIES = { attempts: 1, on: ['connect-failure', 'refused-stream', 'reset'], retriableStatusCodes: [], backoff: { base: 25, max: 250 } };
 const DEFAULT_BREAKERS = { maxConnections: 1024, maxPendingRequests: 1024, maxRequests: 1024, maxRetries: 3 };
@@ -90,6 +96,7 @@ t.test('a full configuration round-trips with every default applied', async (t) 
     ],
     drainTimeout: 10_000,
     tracing: { enabled: true, sampleRate: 1, propagation: ['b3multi', 'b3', 'w3c'], requestId: { preserve: true, generate: true } },
+    ...OBSERVABILITY_DEFAULTS,
   });
 });
 
@@ -103,6 +110,7 @@ t.test('the smallest configuration gets every default', async (t) => {
       clusters: [],
       drainTimeout: 30_000,
       tracing: { enabled: true, sampleRate: 1, propagation: ['b3multi', 'b3', 'w3c'], requestId: { preserve: true, generate: true } },
+      ...OBSERVABILITY_DEFAULTS,
     },
   });
 });

@@ -28,7 +28,7 @@ clusters:
   t.equal(config.snapshot.version, 1);
   t.equal(config.hash, config.snapshot.hash);
   t.match(config.hash, /^[0-9a-f]{64}$/);
-  t.same(config.workers, [{ index: 0, version: 1 }, { index: 1, version: 1 }]);
+  t.same(config.workers, [{ index: 0, version: 1, lastError: null }, { index: 1, version: 1, lastError: null }]);
   t.equal(config.lastReloadError, null);
   t.match(config.listeners, [{ name: 'web', address: sluice.listeners.web }]);
 
@@ -43,7 +43,7 @@ clusters:
   t.equal(metricValue(text, 'sluice_config_version'), 1);
   t.equal(metricValue(text, 'sluice_workers'), 2);
   t.equal(metricValue(text, `sluice_endpoint_active_requests{cluster="app",endpoint="${backend.address}",zone="zone-a"}`), 0);
-  t.equal(metricValue(text, 'sluice_requests_total{route="*/",cluster="app",code_class="2xx"}'), 1, 'worker metrics are gathered');
+  t.equal(metricValue(text, 'sluice_requests_total{listener="web",route="*/",cluster="app",method="GET",code_class="2xx"}'), 1, 'worker metrics are gathered');
 
   const missing = await adminText(sluice.admin, '/nope');
   t.equal(missing.status, 404);

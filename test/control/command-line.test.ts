@@ -41,3 +41,14 @@ t.test('usage errors name the flag or argument', async (t) => {
     if (command.kind === 'usage-error') t.match(command.message, message, args.join(' '));
   }
 });
+
+t.test('the admin token: --admin-token, else SLUICE_ADMIN_TOKEN; it must be visible ASCII', async (t) => {
+  const run = (args: string[], env = {}) => parseCommandLine(['--config', 'a.yaml', ...args], 4, env);
+  t.match(run(['--admin-token', 'flag']), { kind: 'run', options: { adminToken: 'flag' } });
+  t.match(run([], { SLUICE_ADMIN_TOKEN: 'env' }), { kind: 'run', options: { adminToken: 'env' } });
+  t.match(run(['--admin-token', 'flag'], { SLUICE_ADMIN_TOKEN: 'env' }), { kind: 'run', options: { adminToken: 'flag' } });
+  t.notOk('adminToken' in (run([]) as { options: object }).options, 'none: the file decides');
+  t.same(run(['--admin-token', 'two words']), { kind: 'usage-error', message: '--admin-token must be 1 or more visible ASCII characters (no spaces)' });
+  t.same(run([], { SLUICE_ADMIN_TOKEN: '' }), { kind: 'usage-error', message: 'SLUICE_ADMIN_TOKEN must be 1 or more visible ASCII characters (no spaces)' });
+  t.same(parseCommandLine(['validate', 'x.yaml', '--admin-token', 'x'], 4), { kind: 'usage-error', message: '--admin-token does not apply to validate' });
+});

@@ -21,7 +21,7 @@ parentPort.on('message', (message) => {
 `));
 
 const snapshot = (version: number) => ({ version, hash: String(version), listeners: [], routes: [], clusters: [], drainTimeoutMs: 1_000,
-  tracing: { enabled: false, sampleRate: 0, propagation: [], requestId: { preserve: true, generate: false } } }) as Snapshot;
+  tracing: { enabled: false, sampleRate: 0, propagation: [], requestId: { preserve: true, generate: false } } }) as unknown as Snapshot;
 
 async function until(check: () => boolean, what: string): Promise<void> {
   const deadline = Date.now() + 10_000;
@@ -59,7 +59,9 @@ t.test('delivers snapshots and records versions and rejections', async (t) => {
     { index: 0, result: 'rejected', error: 'no thanks' }, { index: 1, result: 'rejected', error: 'no thanks' },
   ]);
   t.same(rejected.sort(), ['0@2: no thanks', '1@2: no thanks']);
-  t.same(workers.versions(), [{ index: 0, version: 1 }, { index: 1, version: 1 }], 'a rejected version is not recorded as applied');
+  t.same(workers.versions(), [
+    { index: 0, version: 1, lastError: 'version 2: no thanks' }, { index: 1, version: 1, lastError: 'version 2: no thanks' },
+  ], 'a rejected version is not recorded as applied; why is');
 });
 
 t.test('replaces workers that die and brings them to the current snapshot', async (t) => {

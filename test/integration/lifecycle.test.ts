@@ -26,7 +26,7 @@ t.test('both workers accept connections', async (t) => {
   const perWorker = [0, 1].map((w) => metricValue(text, `sluice_worker_connections_total{worker="${w}"}`) ?? 0);
   t.equal(perWorker[0]! + perWorker[1]!, 200, 'every connection counted once');
   t.ok(perWorker[0]! > 0 && perWorker[1]! > 0, `both workers accepted (${perWorker.join(' / ')})`);
-  t.equal(metricValue(text, 'sluice_requests_total{route="*/",cluster="app",code_class="2xx"}'), 200,
+  t.equal(metricValue(text, 'sluice_requests_total{listener="web",route="*/",cluster="app",method="GET",code_class="2xx"}'), 200,
     'request counts from both workers sum exactly');
   await sluice.stop();
 });

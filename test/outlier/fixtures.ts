@@ -34,6 +34,8 @@ export function snapshotOf(...clusters: ClusterSnapshot[]): Snapshot {
   return {
     version: 1, hash: '', listeners: [], routes: [], clusters, drainTimeoutMs: 1_000,
     tracing: { enabled: false, sampleRate: 0, propagation: [], requestId: { preserve: false, generate: false } },
+    metrics: { endpointLabels: true },
+    accessLog: { enabled: false, path: 'stdout', fields: ['status'], sampleRate: 1 },
   };
 }
 
