@@ -438,11 +438,7 @@ export class H2Exchange implements H1SideOwner, Expiring, AccessLogEntry {
     this.#deps.metrics.activeRequests--;
     // Body bytes are not counted on HTTP/2 streams.
     this.#stats.record(methodIndex(this.method), this.#status, (performance.now() - this.#startedAt) / 1000, 0, 0);
-    const endpointStats = this.#finalEndpoint?.stats;
-    if (endpointStats !== undefined) {
-      endpointStats.record(this.#status);
-      if (this.#error === 'upstream_timeout') endpointStats.cluster.countTimeout();
-    }
+    this.#finalEndpoint?.stats.record(this.#status, this.#error);
     this.#accessLog?.log(this);
   }
 

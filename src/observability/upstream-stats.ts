@@ -1,6 +1,7 @@
 // Upstream statistics of a worker as plain numbers: requests per endpoint by status class, and per
 // cluster the request timeouts and the connect-time histogram. Resolved once per snapshot (`update`);
 // series of endpoints and clusters that left the configuration are dropped with them.
+import type { ErrorCode } from '../errors.js';
 import type { ClusterSnapshot } from '../snapshot.js';
 import { HistogramCells } from './histogram-cells.js';
 import { summedMetric, type Labels, type MetricJson, type MetricSample } from './metric-json.js';
@@ -20,9 +21,13 @@ export class UpstreamStats {
     this.#labels = labels;
   }
 
-  /** The request to the endpoint ended with `status` (a gateway failure: the status Sluice answered). */
-  record(status: number): void {
+  /**
+   * The request to the endpoint ended with `status` (a gateway failure: the status Sluice answered);
+   * `error`: the code of that failure, if any (a timeout is also counted for the cluster).
+   */
+  record(status: number, error?: ErrorCode): void {
     this.#byClass[statusClassIndex(status)]!++;
+    if (error === 'upstream_timeout') this.cluster.countTimeout();
   }
 
   samples(): MetricSample[] {

@@ -640,11 +640,7 @@ export class ProxyExchange implements UpstreamOwner, BridgeOwner, AccessLogEntry
   /** Metrics and the access log, once per request. */
   #record(): void {
     this.#stats.record(this.#method, this.#status, (performance.now() - this.#startedAt) / 1000, this.#bytesIn, this.#bytesOut);
-    const upstream = this.#endpoint?.stats;
-    if (upstream !== undefined) {
-      upstream.record(this.#status);
-      if (this.#error === 'upstream_timeout') upstream.cluster.countTimeout();
-    }
+    this.#endpoint?.stats.record(this.#status, this.#error);
     this.#accessLog?.log(this);
   }
 

@@ -1,5 +1,5 @@
 // The access log of a real proxy (2 workers) written to a file: one JSON line per request with every
-// field checked for a proxied GET and POST, a 404 (no route) and a 502 (endpoint down); SIGUSR1 reopens
+// field checked for a proxied GET and POST, a 404 (no route) and a 502 (endpoint down, retried once); SIGUSR1 reopens
 // the file after rotation; sampleRate 0 writes nothing; stopping flushes every pending line.
 import t from 'tap';
 import { existsSync, readFileSync, renameSync } from 'node:fs';
@@ -60,9 +60,10 @@ accessLog: { enabled: true, path: access.log, sampleRate: ${sampleRate} }
     ...common, method: 'GET', host: 'other.test', status: 404, bytesIn: 0, bytesOut: notFound.body.length, upstream: null, upstreamMs: null,
     route: null, cluster: null, errorCode: 'no_route',
   });
+  // A connect failure is retried once by default (retries.attempts: 1): the retried request's line.
   t.match(byPath['/down/x'], {
     ...common, method: 'GET', host: 'other.test', status: 502, bytesIn: 0, bytesOut: badGateway.body.length, upstream: down, upstreamMs: null,
-    route: '*/down', cluster: 'down', errorCode: 'upstream_connect_failed',
+    route: '*/down', cluster: 'down', errorCode: 'upstream_connect_failed', retries: 1,
   });
   for (const line of Object.values(byPath)) {
     t.same(Object.keys(line), ['time', 'requestId', 'traceId', 'clientAddress', 'method', 'host', 'path', 'protocol', 'status',

@@ -14,8 +14,7 @@ t.test('per endpoint, by status class; timeouts and connect times per cluster', 
   const statsOf = set.update([cluster('api', ['10.0.0.1:80', '10.0.0.2:80'])], true);
   statsOf('api', '10.0.0.1:80').record(200);
   statsOf('api', '10.0.0.1:80').record(201);
-  statsOf('api', '10.0.0.2:80').record(504);
-  statsOf('api', '10.0.0.2:80').cluster.countTimeout();
+  statsOf('api', '10.0.0.2:80').record(504, 'upstream_timeout');
   set.cluster('api').connectTimes.observe(0.0004);
   set.cluster('api').connectTimes.observe(0.003);
   const [requests, timeouts, connect] = set.toJson();
