@@ -312,7 +312,7 @@ export class H2Exchange implements H1SideOwner, Expiring, AccessLogEntry {
     if (this.responseArrived(status)) return;
     this.#responseStarts();
     const endStream = (flags & NGHTTP2_FLAG_END_STREAM) !== 0;
-    this.#respond(status, headers as OutgoingHttpHeaders, endStream);
+    this.#respond(status, headers as OutgoingHttpHeaders, endStream, true);
     if (endStream) return;
     stream.once('wantTrailers', () => stream.sendTrailers(this.#trailers ?? NO_TRAILERS));
     upstream.on('data', (chunk: Buffer) => {
@@ -358,9 +358,9 @@ export class H2Exchange implements H1SideOwner, Expiring, AccessLogEntry {
   }
 
   /** The HTTP/1.1 endpoint's response head, for the client; the request id is added to it. */
-  respond(status: number, headers: OutgoingHttpHeaders, endStream: boolean): void {
+  respond(status: number, headers: OutgoingHttpHeaders, endStream: boolean, waitForTrailers: boolean): void {
     this.#responseStarts();
-    this.#respond(status, headers, endStream);
+    this.#respond(status, headers, endStream, waitForTrailers);
   }
 
   bridgeFailed(code: ErrorCode, responseStarted: boolean): void {
@@ -371,12 +371,12 @@ export class H2Exchange implements H1SideOwner, Expiring, AccessLogEntry {
 
   // ── shared ─────────────────────────────────────────────────────────────────────────────────────
 
-  #respond(status: number, headers: OutgoingHttpHeaders, endStream: boolean): void {
+  #respond(status: number, headers: OutgoingHttpHeaders, endStream: boolean, waitForTrailers: boolean): void {
     this.#responded = true;
     this.#status = status;
     this.#upstreamMs = performance.now() - this.#sentAt;
     headers[HTTP2_HEADER_STATUS] = status;
-    this.#stream.respond(this.#withRequestId(headers), endStream ? END_STREAM : this.#bridge === undefined ? WAIT_FOR_TRAILERS : undefined);
+    this.#stream.respond(this.#withRequestId(headers), endStream ? END_STREAM : waitForTrailers ? WAIT_FOR_TRAILERS : undefined);
   }
 
   /** Sluice's own answer: trailers-only for gRPC (HTTP 200 + grpc-status), else the error's status and code. */

@@ -7,6 +7,7 @@ import { type IncomingHttpHeaders, type OutgoingHttpHeaders, type ServerHttp2Str
 import type { ErrorCode } from '../errors.js';
 import { findHeadEnd, HeaderKind, isParseFailure, parseResponseHead, type ResponseHead } from '../http1/index.js';
 import { BODY_CONTINUES, BODY_INVALID, BodyFramer, BodyMode } from '../proxy/body-framer.js';
+import { h2Trailers } from './h1-trailers.js';
 import type { UpstreamConnection, UpstreamFailure, UpstreamOwner } from '../proxy/upstream-connection.js';
 import type { UpstreamPool } from '../proxy/upstream-pool.js';
 import { TRACE_HEADER_NAMES } from '../tracing/trace-headers.js';
@@ -25,8 +26,8 @@ const MAX_RESPONSE_HEAD_BYTES = 64 * 1024;
 export interface H1SideOwner {
   /** The endpoint's final status arrived (its outcome); true: the owner drops this response to retry, and the bridge stops. */
   responseArrived(status: number): boolean;
-  /** Sends the response head (the owner adds what it adds to every response). */
-  respond(status: number, headers: OutgoingHttpHeaders, endStream: boolean): void;
+  /** Sends the response head (the owner adds what it adds to every response); `waitForTrailers`: the bridge sends them. */
+  respond(status: number, headers: OutgoingHttpHeaders, endStream: boolean, waitForTrailers: boolean): void;
   /** The endpoint failed; `responseStarted` says whether a local reply is still possible. */
   bridgeFailed(code: ErrorCode, responseStarted: boolean): void;
 }
@@ -95,6 +96,9 @@ function h2ResponseHeaders(response: ResponseHead): OutgoingHttpHeaders {
 
 const enum Phase { Head, Body, Done }
 
+// node:http2 copies the trailers it is given, so one empty object serves every stream.
+const NO_TRAILERS = {};
+
 export class H2ToH1Bridge implements UpstreamOwner {
   readonly #client: ServerHttp2Stream;
   readonly #owner: H1SideOwner;
@@ -115,6 +119,16 @@ export class H2ToH1Bridge implements UpstreamOwner {
   readonly #holdData = (buf: Buffer, start: number, end: number): void => {
     if (this.#held !== undefined && !this.#client.write(this.#held)) this.#clientFull = true;
     this.#held = start === 0 && end === buf.length ? buf : buf.subarray(start, end);
+  };
+  /** The trailer field lines of a chunked response, as the framer passes over them (none: undefined). */
+  #trailerParts: Buffer[] | undefined;
+  readonly #gatherTrailer = (buf: Buffer, start: number, end: number): void => {
+    (this.#trailerParts ??= []).push(buf.subarray(start, end));
+  };
+  readonly #sendTrailers = (): void => {
+    const parts = this.#trailerParts;
+    this.#trailerParts = undefined;
+    this.#client.sendTrailers(parts === undefined ? NO_TRAILERS : h2Trailers(parts));
   };
 
   constructor(client: ServerHttp2Stream, owner: H1SideOwner, pool: UpstreamPool, request: H1Request) {
@@ -234,13 +248,16 @@ export class H2ToH1Bridge implements UpstreamOwner {
     this.#reusable = head.keepAlive;
     this.#phase = Phase.Body;
     const empty = this.#responseBody.mode === BodyMode.None;
-    this.#owner.respond(status, h2ResponseHeaders(head), empty);
+    // Only a chunked body can end with a trailer section (sent as HTTP/2 trailers, else an empty end of stream).
+    const trailers = this.#responseBody.mode === BodyMode.Chunked;
+    if (trailers) this.#client.once('wantTrailers', this.#sendTrailers);
+    this.#owner.respond(status, h2ResponseHeaders(head), empty, trailers);
     if (empty) this.#complete(end === buf.length);
     else this.#relay(buf, end);
   }
 
   #relay(buf: Buffer, start: number): void {
-    const bodyEnd = this.#responseBody.advance(buf, start, buf.length, this.#holdData);
+    const bodyEnd = this.#responseBody.advance(buf, start, buf.length, this.#holdData, this.#gatherTrailer);
     if (bodyEnd === BODY_INVALID) return this.#fail('upstream_bad_response');
     const held = this.#held;
     this.#held = undefined;

@@ -56,15 +56,19 @@ export class ChunkedScanner {
    * Scans buf[start..end). Returns the index just past the end of the chunked message (last-chunk,
    * trailers and the final CRLF) if it ends within this range, -1 if more bytes are needed, -2 if the
    * framing is invalid. Once the message has ended, further calls return `start` until reset().
-   * `onData`, when given, receives the decoded chunk data as it is passed over.
+   * `onData`, when given, receives the decoded chunk data as it is passed over; `onTrailer` the bytes
+   * of the trailer field lines (each with its CRLF, without the final empty line), in as many pieces as
+   * the input is split into; they are complete and valid only once the end of the message is returned.
    */
-  scan(buf: Buffer, start: number, end: number, onData?: BodyDataHandler): number {
+  scan(buf: Buffer, start: number, end: number, onData?: BodyDataHandler, onTrailer?: BodyDataHandler): number {
     let state = this.#state;
     if (state === State.Invalid) return CHUNKED_INVALID;
     if (state === State.Done) return start;
     let size = this.#size;
     let metadataBytes = this.#metadataBytes;
     let i = start;
+    // Start of the trailer bytes in this range not yet handed to onTrailer (-1: none).
+    let trailerFrom = onTrailer !== undefined && state >= State.TrailerName && state <= State.TrailerLf ? start : -1;
     while (i < end) {
       if (state === State.Data) {
         const available = end - i;
@@ -130,9 +134,16 @@ export class ChunkedScanner {
           state = State.SizeStart;
           break;
         case State.TrailerStart:
-          if (c === CR) state = State.FinalLf;
-          else if (TOKEN[c] === 1) state = State.TrailerName;
-          else return this.#invalid();
+          if (c === CR) {
+            state = State.FinalLf;
+            if (trailerFrom >= 0 && trailerFrom < i - 1) onTrailer!(buf, trailerFrom, i - 1);
+            trailerFrom = -1;
+          } else if (TOKEN[c] === 1) {
+            state = State.TrailerName;
+            if (onTrailer !== undefined && trailerFrom < 0) trailerFrom = i - 1;
+          } else {
+            return this.#invalid();
+          }
           break;
         case State.TrailerName:
           if (c === COLON) state = State.TrailerValue;
@@ -152,6 +163,7 @@ export class ChunkedScanner {
           return i;
       }
     }
+    if (trailerFrom >= 0 && trailerFrom < end) onTrailer!(buf, trailerFrom, end);
     this.#state = state;
     this.#size = size;
     this.#metadataBytes = metadataBytes;

@@ -32,9 +32,10 @@ export class BodyFramer {
   /**
    * Given body bytes buf[start..end): the index where the body ends (≤ end), BODY_CONTINUES or
    * BODY_INVALID. `onData`, when given, receives the body's content without its framing (decoded
-   * chunks), for a peer that frames bodies its own way (HTTP/2).
+   * chunks), for a peer that frames bodies its own way (HTTP/2); `onTrailer` the trailer field lines
+   * of a chunked body (see ChunkedScanner.scan).
    */
-  advance(buf: Buffer, start: number, end: number, onData?: BodyDataHandler): number {
+  advance(buf: Buffer, start: number, end: number, onData?: BodyDataHandler, onTrailer?: BodyDataHandler): number {
     switch (this.#mode) {
       case BodyMode.None:
         return start;
@@ -52,7 +53,7 @@ export class BodyFramer {
         return BODY_CONTINUES;
       }
       case BodyMode.Chunked: {
-        const bodyEnd = this.#scanner.scan(buf, start, end, onData);
+        const bodyEnd = this.#scanner.scan(buf, start, end, onData, onTrailer);
         if (bodyEnd >= 0) this.#mode = BodyMode.None;
         return bodyEnd;
       }

@@ -141,3 +141,47 @@ t.test('invalid stays invalid until reset', async (t) => {
   scanner.reset();
   t.equal(scanner.scan(bytes('0\r\n\r\n'), 0, 5), 5);
 });
+
+t.test('trailer field lines reach onTrailer exactly, across any split; data and framing never do', async (t) => {
+  const cases: [string, string, string][] = [
+    ['no trailers', '5\r\nhello\r\n0\r\n\r\n', ''],
+    ['one trailer', '5\r\nhello\r\n0\r\nX-Sum: 123\r\n\r\n', 'X-Sum: 123\r\n'],
+    ['several, empty value, tab', '5\r\nhello\r\n0;ext\r\nX-Sum: 123\r\nX-Empty:\r\nX-T:\ta b\r\n\r\n', 'X-Sum: 123\r\nX-Empty:\r\nX-T:\ta b\r\n'],
+  ];
+  const random = seededRandom(7);
+  const scanner = new ChunkedScanner();
+  for (const [name, text, trailer] of cases) {
+    const body = bytes(text);
+    const splits: number[][] = [[], everyByte(body)];
+    for (let round = 0; round < 30; round++) {
+      splits.push([...new Set(Array.from({ length: 3 }, () => 1 + Math.floor(random.next() * (body.length - 1))))].sort((a, b) => a - b));
+    }
+    for (const cuts of splits) {
+      scanner.reset();
+      let data = '';
+      let seen = '';
+      let calls = 0;
+      let start = 0;
+      let result = CHUNKED_CONTINUES;
+      for (const cut of [...cuts, body.length]) {
+        result = scanner.scan(body, start, cut,
+          (buf, from, to) => { data += buf.toString('latin1', from, to); },
+          (buf, from, to) => { calls++; seen += buf.toString('latin1', from, to); });
+        if (result !== CHUNKED_CONTINUES) break;
+        start = cut;
+      }
+      if (result !== body.length || data !== 'hello' || seen !== trailer || (trailer === '' && calls !== 0)) {
+        t.fail(`${name}: cuts ${cuts.join(',')} gave ${result}, data ${JSON.stringify(data)}, trailer ${JSON.stringify(seen)} in ${calls} calls`);
+      }
+    }
+    t.pass(`${name}: whole, byte by byte and 30 random splits`);
+  }
+});
+
+t.test('an invalid trailer section is never handed over whole', async (t) => {
+  const scanner = new ChunkedScanner();
+  let seen = '';
+  const body = bytes('0\r\nX: 1\r\nBad Name: 2\r\n\r\n');
+  t.equal(scanner.scan(body, 0, body.length, undefined, (buf, from, to) => { seen += buf.toString('latin1', from, to); }), CHUNKED_INVALID);
+  t.equal(seen, '', 'nothing handed over before the section is found invalid within one call');
+});
