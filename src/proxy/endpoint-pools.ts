@@ -1,31 +1,37 @@
-// The connections Sluice keeps to one endpoint, by how it talks to it: its own HTTP/1.1 pool (http1
-// clusters, for HTTP/1.1 and HTTP/2 clients alike) or an HTTP/2 session pool (h2/h2c clusters).
+// The connections Sluice keeps to one endpoint, made for the protocol its cluster speaks (and only that
+// one): its own HTTP/1.1 pool (http1 clusters, for HTTP/1.1 and HTTP/2 clients alike) or an HTTP/2
+// session pool (h2/h2c clusters).
 import type { EndpointTable } from '../balancing/endpoint-table.js';
 import { UpstreamH2Pool } from '../h2/upstream-h2-pool.js';
 import type { ClusterProtocol, EndpointSnapshot } from '../snapshot.js';
 import { UpstreamPool, type PoolSettings } from './upstream-pool.js';
 
 export class EndpointPools {
-  readonly http1: UpstreamPool;
+  /** Set for http1 clusters. */
+  readonly http1: UpstreamPool | undefined;
+  /** Set for h2 and h2c clusters. */
   readonly h2: UpstreamH2Pool | undefined;
 
   constructor(table: EndpointTable, endpoint: EndpointSnapshot, protocol: ClusterProtocol, timeouts: PoolSettings, clock: { readonly now: number }) {
-    this.http1 = new UpstreamPool(table, endpoint.slot, endpoint.host, endpoint.port, timeouts, clock);
-    this.h2 = protocol === 'http1' ? undefined : new UpstreamH2Pool(table, endpoint.slot, endpoint.host, endpoint.port, protocol, timeouts, clock);
+    if (protocol === 'http1') {
+      this.http1 = new UpstreamPool(table, endpoint.slot, endpoint.host, endpoint.port, timeouts, clock);
+    } else {
+      this.h2 = new UpstreamH2Pool(table, endpoint.slot, endpoint.host, endpoint.port, protocol, timeouts, clock);
+    }
   }
 
   configure(timeouts: PoolSettings): void {
-    this.http1.configure(timeouts);
+    this.http1?.configure(timeouts);
     this.h2?.setTimeouts(timeouts);
   }
 
   sweep(now: number): void {
-    this.http1.sweep(now);
+    this.http1?.sweep(now);
     this.h2?.sweep(now);
   }
 
   close(): void {
-    this.http1.close();
+    this.http1?.close();
     this.h2?.close();
   }
 }

@@ -406,7 +406,8 @@ export class ProxyExchange implements UpstreamOwner, BridgeOwner, AccessLogEntry
 
   #send(fresh: boolean): void {
     this.#sentAt = performance.now();
-    const upstream = (this.#upstream = this.#endpoint!.pool.acquire(this, fresh));
+    // Only endpoints of http1 clusters are sent to here (h2/h2c ones go through the bridge).
+    const upstream = (this.#upstream = this.#endpoint!.pool!.acquire(this, fresh));
     if (upstream === undefined) return this.#fail('overflow');
     if (!writeHeadAndBody(upstream.socket, this.#requestHeadText, this.#initialBody, 0, this.#initialBody?.length ?? 0)) {
       this.#pauseDownstream();
@@ -566,7 +567,7 @@ export class ProxyExchange implements UpstreamOwner, BridgeOwner, AccessLogEntry
     this.#upstream = undefined;
     if (upstream !== undefined) {
       if (this.#upstreamPaused) upstream.socket.resume();
-      if (this.#upstreamReusable && this.requestDone) this.#endpoint!.pool.release(upstream);
+      if (this.#upstreamReusable && this.requestDone) this.#endpoint!.pool!.release(upstream);
       else upstream.destroy();
     }
     this.#record();

@@ -52,16 +52,27 @@ export interface ListenerTls {
   readonly handshakes: TlsHandshakeCounters;
 }
 
-export interface UpstreamEndpoint extends BalancerEndpoint {
+interface EndpointAddress extends BalancerEndpoint {
   readonly address: string;
   readonly host: string;
   readonly port: number;
   readonly stats: UpstreamStats;
-  /** Sluice's own HTTP/1.1 pool (HTTP/1.1 and HTTP/2 clients of an http1 cluster). */
-  readonly pool: UpstreamPool;
-  /** HTTP/2 sessions (h2 and h2c clusters). */
-  readonly h2: UpstreamH2Pool | undefined;
 }
+
+/** An endpoint of an http1 cluster: Sluice's own HTTP/1.1 pool (for HTTP/1.1 and HTTP/2 clients). */
+export interface Http1Endpoint extends EndpointAddress {
+  readonly pool: UpstreamPool;
+  readonly h2: undefined;
+}
+
+/** An endpoint of an h2 or h2c cluster: HTTP/2 sessions. */
+export interface H2Endpoint extends EndpointAddress {
+  readonly pool: undefined;
+  readonly h2: UpstreamH2Pool;
+}
+
+/** One pool per endpoint, for the protocol its cluster speaks: `h2 === undefined` tells which. */
+export type UpstreamEndpoint = Http1Endpoint | H2Endpoint;
 
 export interface ClusterRuntime {
   readonly name: string;
@@ -190,17 +201,12 @@ function compileCluster(cluster: ClusterSnapshot, poolsOf: PoolsOf, breakers: Ci
   const stats = deps.metrics.clusterStats(cluster.name);
   const endpoints: UpstreamEndpoint[] = cluster.endpoints.map((endpoint) => {
     const pools = poolsOf(endpoint, cluster.protocol);
-    pools.http1.connectTimes = stats.connectTimes;
-    return {
-      slot: endpoint.slot,
-      weight: endpoint.weight,
-      address: endpoint.address,
-      host: endpoint.host,
-      port: endpoint.port,
+    if (pools.http1 !== undefined) pools.http1.connectTimes = stats.connectTimes;
+    const address = {
+      slot: endpoint.slot, weight: endpoint.weight, address: endpoint.address, host: endpoint.host, port: endpoint.port,
       stats: statsOf(cluster.name, endpoint.address),
-      pool: pools.http1,
-      h2: pools.h2,
     };
+    return pools.h2 === undefined ? { ...address, pool: pools.http1!, h2: undefined } : { ...address, pool: undefined, h2: pools.h2 };
   });
   return {
     name: cluster.name,
