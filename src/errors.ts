@@ -8,7 +8,7 @@ export const errorTable = {
   headers_too_large: { status: 431, retryable: false, description: 'The request head is larger than the listener\'s `maxHeaderBytes`.' },
   request_header_timeout: { status: 408, retryable: false, description: 'The client did not send a complete request head within the listener\'s `timeouts.headers`.' },
   unsupported_transfer_coding: { status: 501, retryable: false, description: 'The request uses a transfer coding other than chunked as its final coding.' },
-  upstream_connect_failed: { status: 502, retryable: true, description: 'The connection to the endpoint was refused or failed.' },
+  upstream_connect_failed: { status: 502, retryable: true, description: 'The connection to the endpoint was refused or failed, or (h2 clusters) its TLS certificate did not verify.' },
   upstream_reset: { status: 502, retryable: true, description: 'The endpoint closed or reset the connection before a complete response head.' },
   upstream_bad_response: { status: 502, retryable: false, description: 'The endpoint sent a response Sluice cannot parse (status line, headers, or framing).' },
   no_healthy_endpoint: { status: 503, retryable: false, description: 'The cluster has no endpoint available to take the request.' },

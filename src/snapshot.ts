@@ -178,6 +178,20 @@ export interface ClusterSnapshot {
   readonly outlierDetection?: OutlierDetectionSnapshot;
   /** Active health checks run by the main thread (absent: none). */
   readonly healthCheck?: HealthCheckSnapshot;
+  /** How the endpoints of an `h2` cluster are verified (absent: the default CAs, each endpoint's host as the name). */
+  readonly tls?: UpstreamTlsSnapshot;
+}
+
+/** Trust and naming for TLS connections to a cluster's endpoints (proxying and health checks alike). */
+export interface UpstreamTlsSnapshot {
+  /** Absolute path of the CA file, for messages and for watching it; absent: the default CAs. */
+  readonly caFile?: string;
+  /** PEM text of the CA certificates that replace the default ones (part of the content, so a new file changes the hash). */
+  readonly ca?: string;
+  /** Sent as SNI and checked against the endpoint's certificate instead of the endpoint's host. */
+  readonly serverName?: string;
+  /** Accept any certificate (self-signed, expired, another name): encryption without authentication. */
+  readonly insecureSkipVerify: boolean;
 }
 
 /** Why an endpoint was ejected (Envoy's ejection types); also the `reason` metric label. */

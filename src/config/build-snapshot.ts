@@ -4,11 +4,11 @@ import { createHash } from 'node:crypto';
 import { EndpointState } from '../balancing/endpoint-table.js';
 import type {
   CertificateSnapshot, ClusterSnapshot, HealthCheckSnapshot, Http2Snapshot, ListenerSnapshot, OutlierDetectionSnapshot, PathRuleSnapshot,
-  RetryPolicySnapshot, RouteSnapshot, Snapshot, TlsSnapshot, TracingSnapshot,
+  RetryPolicySnapshot, RouteSnapshot, Snapshot, TlsSnapshot, TracingSnapshot, UpstreamTlsSnapshot,
 } from '../snapshot.js';
 import type {
   CertificateConfig, ClusterConfig, HealthCheckConfig, Http2Config, ListenerConfig, OutlierDetectionConfig, RetriesConfig, RouteConfig,
-  RouteRetriesConfig, SluiceConfig, TlsConfig, TracingConfig,
+  RouteRetriesConfig, SluiceConfig, TlsConfig, TracingConfig, UpstreamTlsConfig,
 } from './sluice-config.js';
 
 /**
@@ -112,6 +112,16 @@ function clusterSnapshot(cluster: ClusterConfig, slotFor: SlotFor): ClusterSnaps
     // Keys appear only when configured, so configurations without them keep their earlier hash.
     ...(cluster.outlierDetection === undefined ? {} : { outlierDetection: outlierSnapshot(cluster.outlierDetection) }),
     ...(cluster.healthCheck === undefined ? {} : { healthCheck: healthCheckSnapshot(cluster.healthCheck) }),
+    ...(cluster.tls === undefined ? {} : { tls: upstreamTlsSnapshot(cluster.tls) }),
+  };
+}
+
+/** The CA's PEM text is part of the content, so replacing the file changes the hash (and the pools). */
+function upstreamTlsSnapshot({ ca, serverName, insecureSkipVerify }: UpstreamTlsConfig): UpstreamTlsSnapshot {
+  return {
+    ...(ca === undefined ? {} : { caFile: ca.file, ca: ca.pem }),
+    ...(serverName === undefined ? {} : { serverName }),
+    insecureSkipVerify,
   };
 }
 

@@ -1,5 +1,5 @@
 // Checks that span several entries or fields of the configuration: unique names and addresses, cluster
-// references, `tls` exactly on https listeners, no `h2` in ALPN while http2 is disabled, and an https
+// references, `tls` exactly on https listeners (and on clusters only when they speak h2), no `h2` in ALPN while http2 is disabled, and an https
 // listener for `redirectToHttps`. They read the raw parsed data, so they report alongside the schema's
 // problems, and they look only at the entries well-formed enough to compare (the schema reports the others).
 import { parseEndpointAddress, parseListenerAddress } from './host-port.js';
@@ -9,7 +9,7 @@ type Fields = Readonly<Record<string, unknown>>;
 
 export function crossCheck(data: unknown): ConfigProblem[] {
   if (!isFields(data)) return [];
-  return [...checkListeners(data), ...checkListenerTls(data), ...checkAlpnOffersHttp2(data), ...checkRedirectsToHttps(data), ...checkClusters(data), ...checkClusterReferences(data)];
+  return [...checkListeners(data), ...checkListenerTls(data), ...checkAlpnOffersHttp2(data), ...checkRedirectsToHttps(data), ...checkClusters(data), ...checkClusterTls(data), ...checkClusterReferences(data)];
 }
 
 function checkListeners(data: Fields): ConfigProblem[] {
@@ -93,6 +93,15 @@ function checkClusters(data: Fields): ConfigProblem[] {
     }
   }
   return problems;
+}
+
+/** Only h2 clusters connect with TLS; on http1 or h2c a `tls` block would silently do nothing. */
+function checkClusterTls(data: Fields): ConfigProblem[] {
+  return entries(data['clusters']).flatMap(([index, cluster]) => {
+    const protocol = cluster['protocol'] ?? 'http1';
+    if (cluster['tls'] === undefined || protocol === 'h2' || typeof protocol !== 'string') return [];
+    return [{ path: `clusters[${index}].tls`, message: `allowed only on an h2 cluster (HTTP/2 over TLS), and this one is ${protocol} (set protocol: h2, or remove tls)` }];
+  });
 }
 
 function checkClusterReferences(data: Fields): ConfigProblem[] {

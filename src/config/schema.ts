@@ -5,6 +5,7 @@ import { isIP } from 'node:net';
 import { resolve as resolvePath } from 'node:path';
 import * as z from 'zod';
 import { accessLogFields, type AlpnProtocol } from '../snapshot.js';
+import { loadCaFile } from './ca-file.js';
 import { loadCertificatePair } from './certificate-pair.js';
 import { describeValue } from './describe-value.js';
 import { duration } from './duration-field.js';
@@ -205,19 +206,39 @@ const endpoint = z
   })
   .transform(({ address, ...rest }) => ({ address: address.text, host: address.host, port: address.port, ...rest }));
 
-const cluster = z.strictObject({
-  name: nameField('a cluster name'),
-  protocol: z
-    .enum(['http1', 'h2', 'h2c'], { error: (issue) => `expected "http1", "h2" (HTTP/2 over TLS) or "h2c" (HTTP/2 cleartext), found ${describeValue(issue.input)}` })
-    .default('http1'),
-  balancer: z.enum(['least_request', 'round_robin', 'random']).default('least_request'),
-  endpoints: z.array(endpoint),
-  timeouts: z.strictObject({ connect: duration.default(2_000), request: duration.default(15_000), idle: duration.default(60_000) }).prefault({}),
-  outlierDetection: outlierDetection.optional(),
-  healthCheck: healthCheck.optional(),
-  retries: clusterRetries,
-  circuitBreakers,
-});
+/** `clusters[].tls`: how an h2 cluster's endpoints are verified; the CA path is relative to `baseDir` unless absolute. */
+function upstreamTls(baseDir: string) {
+  const caFile = z.string().min(1).transform((path, ctx) => {
+    const result = loadCaFile(path, baseDir);
+    if (result.ok) return { file: result.file, pem: result.pem };
+    ctx.addIssue({ code: 'custom', message: result.message, input: path });
+    return z.NEVER;
+  });
+  const serverName = z.string().check((ctx) => {
+    // TLS sends no IP address as SNI (RFC 6066 §3), so a name is needed here.
+    const problem = isIP(ctx.value) !== 0 ? 'an IP address cannot be sent as SNI: give the DNS name the certificate holds'
+      : isDnsName(ctx.value) ? undefined : 'expected a DNS name like api.internal.example';
+    if (problem !== undefined) ctx.issues.push({ code: 'custom', message: `${problem}, found ${describeValue(ctx.value)}`, input: ctx.value });
+  });
+  return z.strictObject({ ca: caFile.optional(), serverName: serverName.optional(), insecureSkipVerify: z.boolean().default(false) });
+}
+
+function cluster(baseDir: string) {
+  return z.strictObject({
+    name: nameField('a cluster name'),
+    protocol: z
+      .enum(['http1', 'h2', 'h2c'], { error: (issue) => `expected "http1", "h2" (HTTP/2 over TLS) or "h2c" (HTTP/2 cleartext), found ${describeValue(issue.input)}` })
+      .default('http1'),
+    balancer: z.enum(['least_request', 'round_robin', 'random']).default('least_request'),
+    endpoints: z.array(endpoint),
+    timeouts: z.strictObject({ connect: duration.default(2_000), request: duration.default(15_000), idle: duration.default(60_000) }).prefault({}),
+    outlierDetection: outlierDetection.optional(),
+    healthCheck: healthCheck.optional(),
+    retries: clusterRetries,
+    circuitBreakers,
+    tls: upstreamTls(baseDir).optional(),
+  });
+}
 
 /** Propagation formats, each at most once (the order is not significant). */
 const propagationList = z.array(z.enum(['b3', 'b3multi', 'w3c'], {
@@ -268,7 +289,7 @@ export function configSchema(baseDir: string) {
     listeners: z.array(listener(baseDir)).min(1, { error: 'at least one listener is required, found an empty list' }),
     routes: z.array(route).default([]),
     defaultCluster: z.string().min(1).optional(),
-    clusters: z.array(cluster).default([]),
+    clusters: z.array(cluster(baseDir)).default([]),
     drainTimeout: duration.default(30_000),
     tracing,
     metrics,

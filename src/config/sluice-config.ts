@@ -145,6 +145,14 @@ export interface ClusterConfig {
   readonly circuitBreakers: CircuitBreakersConfig;
   readonly outlierDetection?: OutlierDetectionConfig;
   readonly healthCheck?: HealthCheckConfig;
+  readonly tls?: UpstreamTlsConfig;
+}
+
+/** `clusters[].tls` (h2 clusters): the CA file read and checked, its path made absolute. */
+export interface UpstreamTlsConfig {
+  readonly ca?: { readonly file: string; readonly pem: string };
+  readonly serverName?: string;
+  readonly insecureSkipVerify: boolean;
 }
 
 /** Envoy's outlier detection knobs (see OutlierDetectionSnapshot for their meaning). */

@@ -41,9 +41,12 @@ function endpointKeys(snapshot: Snapshot): string[] {
   return snapshot.clusters.flatMap((cluster) => [endpointKey(cluster.name, ''), ...cluster.endpoints.map((endpoint) => endpointKey(cluster.name, endpoint.address))]);
 }
 
+/** Listener certificates and keys, and the CA files of clusters: a change to any of them reloads. */
 function certificateFiles(snapshot: Snapshot): string[] {
-  return snapshot.listeners.flatMap(({ tls }) => (tls === undefined ? [] : [...tls.certificates, tls.defaultCertificate])
+  const listenerFiles = snapshot.listeners.flatMap(({ tls }) => (tls === undefined ? [] : [...tls.certificates, tls.defaultCertificate])
     .flatMap(({ certFile, keyFile }) => [certFile, keyFile]));
+  const caFiles = snapshot.clusters.flatMap(({ tls }) => (tls?.caFile === undefined ? [] : [tls.caFile]));
+  return [...listenerFiles, ...caFiles];
 }
 
 function describeFailures(outcomes: readonly ApplyOutcome[]): string[] {

@@ -2,16 +2,22 @@
 // streams with ERR_HTTP2_STREAM_CANCEL and the real reason in `cause`.
 import type { ErrorCode } from '../errors.js';
 
+/** The endpoint's certificate did not verify (OpenSSL's X509 verification results, and node's name check). */
+const CERTIFICATE_REJECTED = new Set([
+  'DEPTH_ZERO_SELF_SIGNED_CERT', 'SELF_SIGNED_CERT_IN_CHAIN', 'UNABLE_TO_VERIFY_LEAF_SIGNATURE', 'UNABLE_TO_GET_ISSUER_CERT',
+  'UNABLE_TO_GET_ISSUER_CERT_LOCALLY', 'CERT_HAS_EXPIRED', 'CERT_NOT_YET_VALID', 'CERT_SIGNATURE_FAILURE', 'CERT_UNTRUSTED',
+  'CERT_REJECTED', 'CERT_REVOKED', 'INVALID_CA', 'INVALID_PURPOSE', 'PATH_LENGTH_EXCEEDED', 'CERT_CHAIN_TOO_LONG',
+  'HOSTNAME_MISMATCH', 'ERR_TLS_CERT_ALTNAME_INVALID',
+]);
+
 export function upstreamFailure(error: unknown): ErrorCode {
   const outer = error as { code?: string; cause?: { code?: string } } | undefined;
   const code = outer?.code === 'ERR_HTTP2_STREAM_CANCEL' ? outer.cause?.code : outer?.code;
+  if (code !== undefined && CERTIFICATE_REJECTED.has(code)) return 'upstream_connect_failed';
   switch (code) {
     case 'ECONNREFUSED':
     case 'EHOSTUNREACH':
     case 'ENETUNREACH':
-    case 'DEPTH_ZERO_SELF_SIGNED_CERT':
-    case 'UNABLE_TO_VERIFY_LEAF_SIGNATURE':
-    case 'ERR_TLS_CERT_ALTNAME_INVALID':
       return 'upstream_connect_failed';
     case 'ETIMEDOUT':
     case 'UND_ERR_CONNECT_TIMEOUT':

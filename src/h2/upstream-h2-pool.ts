@@ -3,19 +3,15 @@
 import net from 'node:net';
 import type { ClientHttp2Stream, OutgoingHttpHeaders, SecureClientSessionOptions } from 'node:http2';
 import type { EndpointTable } from '../balancing/endpoint-table.js';
+import type { UpstreamTlsSnapshot } from '../snapshot.js';
 import { UpstreamH2Session } from './upstream-h2-session.js';
+import { h2ConnectOptions } from './upstream-tls.js';
 
 export { wasRefused } from './upstream-h2-refused.js';
 
 export interface H2PoolTimeouts {
   readonly connectMs: number;
   readonly idleMs: number;
-}
-
-/** Trust for `h2` endpoints other than the default certificate authorities. */
-export interface H2PoolTls {
-  /** PEM certificate authorities that replace the default ones (a private upstream CA, or a test's own). */
-  readonly ca?: string;
 }
 
 export class UpstreamH2Pool {
@@ -30,7 +26,7 @@ export class UpstreamH2Pool {
   #closed = false;
 
   constructor(table: EndpointTable, slot: number, host: string, port: number, protocol: 'h2' | 'h2c',
-              timeouts: H2PoolTimeouts, clock: { readonly now: number }, tls?: H2PoolTls) {
+              timeouts: H2PoolTimeouts, clock: { readonly now: number }, tls?: UpstreamTlsSnapshot) {
     this.table = table;
     this.slot = slot;
     this.clock = clock;
@@ -41,7 +37,7 @@ export class UpstreamH2Pool {
       this.#connectOptions = undefined;
     } else {
       this.#authority = `https://${hostPart}:${port}`;
-      this.#connectOptions = { ALPNProtocols: ['h2'], servername: net.isIP(host) === 0 ? host : undefined, ca: tls?.ca };
+      this.#connectOptions = h2ConnectOptions(host, tls);
     }
   }
 

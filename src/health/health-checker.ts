@@ -54,7 +54,9 @@ export class HealthChecker {
       if (check === undefined) continue;
       for (const endpoint of cluster.endpoints) {
         const key = `${cluster.name}/${endpoint.address}`;
-        const target: ProbeTarget = { host: endpoint.host, port: endpoint.port, address: endpoint.address, protocol: cluster.protocol };
+        const target: ProbeTarget = {
+          host: endpoint.host, port: endpoint.port, address: endpoint.address, protocol: cluster.protocol, ...(cluster.tls === undefined ? {} : { tls: cluster.tls }),
+        };
         const identity = JSON.stringify([endpoint.slot, target, check]);
         wanted.add(key);
         const existing = this.#checks.get(key);

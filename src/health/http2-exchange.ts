@@ -1,7 +1,8 @@
 // One request over a fresh HTTP/2 connection for a health probe (h2 over TLS or h2c by the cluster's
-// protocol): the whole answer, or undefined on any failure or after the timeout. Never throws.
+// protocol, verified like the proxy's own connections): the whole answer, or undefined on any failure or after the timeout. Never throws.
 import http2, { type OutgoingHttpHeaders } from 'node:http2';
 import net from 'node:net';
+import { h2ConnectOptions } from '../h2/upstream-tls.js';
 import type { ProbeTarget } from './probes.js';
 
 export interface Http2Answer {
@@ -15,8 +16,7 @@ export function http2Exchange(target: ProbeTarget, headers: OutgoingHttpHeaders,
   return new Promise((resolve) => {
     const hostPart = net.isIPv6(target.host) ? `[${target.host}]` : target.host;
     const tls = target.protocol === 'h2';
-    const session = http2.connect(`${tls ? 'https' : 'http'}://${hostPart}:${target.port}`,
-      tls ? { ALPNProtocols: ['h2'], servername: net.isIP(target.host) === 0 ? target.host : undefined } : {});
+    const session = http2.connect(`${tls ? 'https' : 'http'}://${hostPart}:${target.port}`, tls ? h2ConnectOptions(target.host, target.tls) : {});
     let settled = false;
     const finish = (answer: Http2Answer | undefined): void => {
       if (settled) return;

@@ -3,7 +3,7 @@
 // every probe resolves pass/fail and never throws. It keeps no state between checks.
 import http from 'node:http';
 import net from 'node:net';
-import type { ClusterProtocol, HealthCheckSnapshot, HealthCheckType } from '../snapshot.js';
+import type { ClusterProtocol, HealthCheckSnapshot, HealthCheckType, UpstreamTlsSnapshot } from '../snapshot.js';
 import { decodeHealthCheckResponse, encodeHealthCheckRequest, ServingStatus } from './grpc-health-codec.js';
 import { http2Exchange } from './http2-exchange.js';
 
@@ -13,6 +13,8 @@ export interface ProbeTarget {
   /** `host:port` as configured: the default Host / :authority. */
   readonly address: string;
   readonly protocol: ClusterProtocol;
+  /** The cluster's upstream TLS settings (h2 clusters). */
+  readonly tls?: UpstreamTlsSnapshot;
 }
 
 export type Probe = (target: ProbeTarget, check: HealthCheckSnapshot) => Promise<boolean>;

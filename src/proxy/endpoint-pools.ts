@@ -3,7 +3,7 @@
 // session pool (h2/h2c clusters).
 import type { EndpointTable } from '../balancing/endpoint-table.js';
 import { UpstreamH2Pool } from '../h2/upstream-h2-pool.js';
-import type { ClusterProtocol, EndpointSnapshot } from '../snapshot.js';
+import type { ClusterSnapshot, EndpointSnapshot } from '../snapshot.js';
 import { UpstreamPool, type PoolSettings } from './upstream-pool.js';
 
 export class EndpointPools {
@@ -12,11 +12,12 @@ export class EndpointPools {
   /** Set for h2 and h2c clusters. */
   readonly h2: UpstreamH2Pool | undefined;
 
-  constructor(table: EndpointTable, endpoint: EndpointSnapshot, protocol: ClusterProtocol, timeouts: PoolSettings, clock: { readonly now: number }) {
+  constructor(table: EndpointTable, endpoint: EndpointSnapshot, cluster: ClusterSnapshot, timeouts: PoolSettings, clock: { readonly now: number }) {
+    const { protocol } = cluster;
     if (protocol === 'http1') {
       this.http1 = new UpstreamPool(table, endpoint.slot, endpoint.host, endpoint.port, timeouts, clock);
     } else {
-      this.h2 = new UpstreamH2Pool(table, endpoint.slot, endpoint.host, endpoint.port, protocol, timeouts, clock);
+      this.h2 = new UpstreamH2Pool(table, endpoint.slot, endpoint.host, endpoint.port, protocol, timeouts, clock, cluster.tls);
     }
   }
 

@@ -200,7 +200,7 @@ export function compileRuntime(snapshot: Snapshot, deps: RuntimeDeps): Runtime {
 function compileCluster(cluster: ClusterSnapshot, poolsOf: PoolsOf, breakers: CircuitBreakers, statsOf: UpstreamStatsOf, deps: RuntimeDeps): ClusterRuntime {
   const stats = deps.metrics.clusterStats(cluster.name);
   const endpoints: UpstreamEndpoint[] = cluster.endpoints.map((endpoint) => {
-    const pools = poolsOf(endpoint, cluster.protocol);
+    const pools = poolsOf(cluster, endpoint);
     if (pools.http1 !== undefined) pools.http1.connectTimes = stats.connectTimes;
     const address = {
       slot: endpoint.slot, weight: endpoint.weight, address: endpoint.address, host: endpoint.host, port: endpoint.port,

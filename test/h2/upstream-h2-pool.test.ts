@@ -127,7 +127,7 @@ function get(pool: UpstreamH2Pool, path: string): Request {
 
 function newPool(port: number, clock = { now: 0 }, protocol: 'h2' | 'h2c' = 'h2c', ca?: string): { pool: UpstreamH2Pool; table: EndpointTable } {
   const table = EndpointTable.create(4);
-  const pool = new UpstreamH2Pool(table, SLOT, '127.0.0.1', port, protocol, TIMEOUTS, clock, ca === undefined ? undefined : { ca });
+  const pool = new UpstreamH2Pool(table, SLOT, '127.0.0.1', port, protocol, TIMEOUTS, clock, ca === undefined ? undefined : { ca, insecureSkipVerify: false });
   return { pool, table };
 }
 

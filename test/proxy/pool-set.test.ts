@@ -27,7 +27,7 @@ t.test('each endpoint gets a pool for its cluster protocol, and no other', async
   t.teardown(() => pools.close());
   const snapshot = clusters({ plain: 'http1', secure: 'h2', clear: 'h2c' });
   const poolsOf = pools.update(snapshot, breakersOf);
-  const [plain, secure, clear] = snapshot.map((cluster) => poolsOf(cluster.endpoints[0]!, cluster.protocol));
+  const [plain, secure, clear] = snapshot.map((cluster) => poolsOf(cluster, cluster.endpoints[0]!));
   t.ok(plain!.http1, 'http1 cluster: an HTTP/1.1 pool');
   t.equal(plain!.h2, undefined, 'http1 cluster: no HTTP/2 pool');
   t.equal(secure!.http1, undefined, 'h2 cluster: no HTTP/1.1 pool');
@@ -36,9 +36,9 @@ t.test('each endpoint gets a pool for its cluster protocol, and no other', async
   t.ok(clear!.h2, 'h2c cluster: an HTTP/2 pool');
 
   const again = pools.update(snapshot, breakersOf);
-  t.equal(again(snapshot[1]!.endpoints[0]!, 'h2'), secure, 'an endpoint that stays keeps its pools');
+  t.equal(again(snapshot[1]!, snapshot[1]!.endpoints[0]!), secure, 'an endpoint that stays keeps its pools');
   const switched = clusters({ plain: 'h2c', secure: 'h2', clear: 'h2c' });
-  const afterSwitch = pools.update(switched, breakersOf)(switched[0]!.endpoints[0]!, 'h2c');
+  const afterSwitch = pools.update(switched, breakersOf)(switched[0]!, switched[0]!.endpoints[0]!);
   t.not(afterSwitch, plain, 'a protocol change makes new pools');
   t.same([afterSwitch.http1, typeof afterSwitch.h2], [undefined, 'object']);
 });
