@@ -1,6 +1,6 @@
 // The autocannon load generator: runs in this process (on the bench's core) and reduces its result.
 import autocannon, { type Result } from 'autocannon';
-import { OVERRUN_GRACE_MS, warmThenMeasure, type LoadFigures, type LoadGenerator } from './load.js';
+import { hardLimitMs, warmThenMeasure, type LoadFigures, type LoadGenerator } from './load.js';
 
 function figuresOf(result: Result): LoadFigures {
   return {
@@ -22,7 +22,8 @@ async function runAutocannon(url: string, connections: number, durationSec: numb
     duration: durationSec,
     method: 'GET',
   });
-  const overrun = setTimeout(() => instance.stop(), durationSec * 1000 + OVERRUN_GRACE_MS);
+  // In-process: past the hard limit it is stopped and reports what it measured so far.
+  const overrun = setTimeout(() => instance.stop(), hardLimitMs(durationSec));
   try {
     return figuresOf(await instance);
   } finally {

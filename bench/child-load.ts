@@ -1,7 +1,7 @@
 // Runs a load-generator child (h2load, the gRPC load loop) on the load core: one process covers
-// warm-up and measured part, is stopped if it overruns, and its report is read from its output.
-import { OVERRUN_GRACE_MS, type LoadFigures, type LoadSettings } from './load.js';
-import { startProcess } from './processes.js';
+// warm-up and measured part, is killed past its hard limit, and its report is read from its output.
+import { hardLimitMs, type LoadFigures, type LoadSettings } from './load.js';
+import { awaitBoundedExit, startProcess } from './processes.js';
 import { LOAD_CPU } from './target.js';
 
 export interface ChildLoadRun {
@@ -16,19 +16,11 @@ export async function runChildLoad(run: ChildLoadRun, settings: LoadSettings, me
   const managed = await startProcess({ name: run.name, command: run.command, args: run.args, cpu: LOAD_CPU });
   // The child warms up by itself; the measured part starts when its warm-up ends.
   const warmedUp = setTimeout(measuring, settings.warmupSec * 1000);
-  let overran = false;
-  const overrun = setTimeout(() => {
-    overran = true;
-    void managed.stop();
-  }, (settings.warmupSec + settings.durationSec) * 1000 + OVERRUN_GRACE_MS);
   try {
-    const code = await managed.untilExit();
-    if (overran) throw new Error(`${run.name} still running ${OVERRUN_GRACE_MS} ms after its duration; stopped it`);
-    if (code !== 0) throw new Error(`${run.name} exited with code ${code}:\n${managed.outputTail()}`);
+    await awaitBoundedExit(managed, hardLimitMs(settings.warmupSec + settings.durationSec));
     return run.parse(managed.outputTail());
   } finally {
     clearTimeout(warmedUp);
-    clearTimeout(overrun);
     await managed.stop();
   }
 }

@@ -44,7 +44,16 @@ export interface LoadGenerator {
 }
 
 /** Generators stop by themselves after their duration; this only guards against one hanging. */
-export const OVERRUN_GRACE_MS = 15_000;
+const OVERRUN_GRACE_MS = 15_000;
+
+/**
+ * How long a load-generator child may run for `runSec` seconds of load before it is killed and the
+ * run fails: the run plus a generous margin (15 s, or half the run when that is longer), since a loaded
+ * machine delays start-up and the final report.
+ */
+export function hardLimitMs(runSec: number): number {
+  return Math.round(runSec * 1000 + Math.max(OVERRUN_GRACE_MS, runSec * 500));
+}
 
 /** For generators whose runs have no warm-up of their own: one discarded run, then the measured one. */
 export async function warmThenMeasure(

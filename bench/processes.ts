@@ -7,7 +7,10 @@ import { cpus } from 'node:os';
 import { delimiter, join } from 'node:path';
 
 const OUTPUT_TAIL_BYTES = 8192;
+/** SIGTERM sent: how long the process has to exit before SIGKILL. */
 const STOP_GRACE_MS = 5000;
+/** SIGKILL sent: how long to wait for its exit; a process still there after that is given up on, never waited for. */
+const KILL_WAIT_MS = 5000;
 
 export function commandOnPath(command: string): string | undefined {
   for (const dir of (process.env.PATH ?? '').split(delimiter)) {
@@ -55,7 +58,7 @@ export interface ManagedProcess {
   untilExit(): Promise<number | null>;
   /** The last few KB of its stdout and stderr, to explain a failed start. */
   outputTail(): string;
-  /** SIGTERM, then SIGKILL after a grace period; resolves when the process is gone. */
+  /** SIGTERM, then SIGKILL after a grace period; resolves when the process is gone (or, bounded, when SIGKILL did not end it). */
   stop(): Promise<void>;
 }
 
@@ -104,14 +107,40 @@ export async function startProcess(options: StartOptions): Promise<ManagedProces
     stop: async () => {
       running.delete(managed);
       if (hasExited) return;
+      // ChildProcess.kill signals the child's own PID (taskset execs the command, so that is the target).
       child.kill('SIGTERM');
-      const grace = setTimeout(() => child.kill('SIGKILL'), STOP_GRACE_MS);
-      await exit;
-      clearTimeout(grace);
+      if (await settlesWithin(exit, STOP_GRACE_MS)) return;
+      child.kill('SIGKILL');
+      await settlesWithin(exit, KILL_WAIT_MS);
     },
   };
   running.add(managed);
   return managed;
+}
+
+/** Whether `promise` settles within `ms`. */
+async function settlesWithin(promise: Promise<unknown>, ms: number): Promise<boolean> {
+  let timer: NodeJS.Timeout | undefined;
+  const late = new Promise<false>((resolve) => { timer = setTimeout(() => resolve(false), ms); });
+  try {
+    return await Promise.race([promise.then(() => true), late]);
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
+/**
+ * Waits for a process that should end by itself (a load generator with a duration) for at most
+ * `limitMs`; past that it is stopped by its PID and the run fails with an error naming the limit, so a
+ * hung child costs a bounded wait instead of the whole bench. A non-zero exit fails the run too.
+ */
+export async function awaitBoundedExit(managed: ManagedProcess, limitMs: number): Promise<void> {
+  if (!(await settlesWithin(managed.untilExit(), limitMs))) {
+    await managed.stop();
+    throw new Error(`${managed.name} (PID ${managed.pid}) was still running after its hard limit of ${limitMs} ms; killed it`);
+  }
+  const code = await managed.untilExit();
+  if (code !== 0) throw new Error(`${managed.name} exited with code ${code}:\n${managed.outputTail()}`);
 }
 
 /** Stops every process still running (used on the way out, including Ctrl-C). */

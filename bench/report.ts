@@ -4,7 +4,9 @@ import type { SuiteName, TargetName } from './options.js';
 
 export type TargetOutcome =
   | { readonly name: TargetName; readonly status: 'measured'; readonly figures: LoadFigures; readonly peakRssMiB: number | undefined }
-  | { readonly name: TargetName; readonly status: 'skipped'; readonly reason: string };
+  | { readonly name: TargetName; readonly status: 'skipped'; readonly reason: string }
+  /** The load run did not complete (its generator failed, or overran its hard limit and was killed). */
+  | { readonly name: TargetName; readonly status: 'failed'; readonly reason: string };
 
 export interface Ratio {
   /** e.g. "sluice/nginx": sluice's average req/s over the other target's. */
@@ -60,7 +62,7 @@ function headerOf(report: BenchReport): string[] {
 }
 
 function rowOf(outcome: TargetOutcome): string[] {
-  if (outcome.status === 'skipped') return [outcome.name, `skipped: ${outcome.reason}`, '', '', '', '', ''];
+  if (outcome.status !== 'measured') return [outcome.name, `${outcome.status}: ${outcome.reason}`, '', '', '', '', ''];
   const { figures } = outcome;
   const failures = failuresOf(figures);
   return [
@@ -88,8 +90,8 @@ function methodLine(report: BenchReport): string {
 export function consoleTable(report: BenchReport): string {
   const header = headerOf(report);
   const rows = [header, ...report.outcomes.map(rowOf)];
-  // Skipped rows carry their reason in one long cell; leave it out of the column width.
-  const measuredRows = rows.filter((row) => !row[1]!.startsWith('skipped'));
+  // Skipped and failed rows carry their reason in one long cell; leave it out of the column width.
+  const measuredRows = [header, ...report.outcomes.flatMap((outcome) => (outcome.status === 'measured' ? [rowOf(outcome)] : []))];
   const widths = header.map((_, column) => Math.max(...measuredRows.map((row) => row[column]!.length)));
   const lines = rows.map((row) => row.map((cell, column) => (column === 0 ? cell.padEnd(widths[column]!) : cell.padStart(widths[column]!))).join('  ').trimEnd());
   return [...lines, '', ratioLine(report.ratios), methodLine(report)].join('\n');

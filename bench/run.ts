@@ -50,6 +50,12 @@ async function measureTarget(target: Target, context: TargetContext, options: Be
       process.exitCode = 1;
     }
     return { name: target.name, status: 'measured', figures, peakRssMiB };
+  } catch (error) {
+    // A failed or hung load run fails this target only; the others are still measured.
+    const reason = error instanceof Error ? error.message : String(error);
+    progress(`${target.name}: load run failed: ${reason}`);
+    process.exitCode = 1;
+    return { name: target.name, status: 'failed', reason: reason.split('\n')[0]! };
   } finally {
     // Only matters when the run failed: stopping a stopped sampler does nothing.
     sampler?.stop();

@@ -1,7 +1,7 @@
 // The wrk load generator: one `wrk -t1` child on the load core per run, its text report parsed.
 // wrk is native and event-driven, so it reaches well past autocannon's ceiling on the same core.
-import { OVERRUN_GRACE_MS, warmThenMeasure, type LoadFigures, type LoadGenerator } from './load.js';
-import { commandOnPath, startProcess } from './processes.js';
+import { hardLimitMs, warmThenMeasure, type LoadFigures, type LoadGenerator } from './load.js';
+import { awaitBoundedExit, commandOnPath, startProcess } from './processes.js';
 import { LOAD_CPU } from './target.js';
 import { parseWrkReport } from './wrk-output.js';
 
@@ -14,19 +14,11 @@ async function runWrk(url: string, connections: number, durationSec: number): Pr
     args: ['-t1', `-c${connections}`, `-d${durationSec}s`, '--latency', url],
     cpu: LOAD_CPU,
   });
-  let overran = false;
-  const overrun = setTimeout(() => {
-    overran = true;
-    void managed.stop();
-  }, durationSec * 1000 + OVERRUN_GRACE_MS);
   try {
-    const code = await managed.untilExit();
+    await awaitBoundedExit(managed, hardLimitMs(durationSec));
     // The report is well under a kilobyte, so the output tail holds all of it.
-    if (overran) throw new Error(`wrk still running ${OVERRUN_GRACE_MS} ms after its duration; stopped it`);
-    if (code !== 0) throw new Error(`wrk exited with code ${code}:\n${managed.outputTail()}`);
     return parseWrkReport(managed.outputTail());
   } finally {
-    clearTimeout(overrun);
     await managed.stop();
   }
 }
