@@ -5,7 +5,7 @@
 // with the exchange.
 import { type IncomingHttpHeaders, type OutgoingHttpHeaders, type ServerHttp2Stream } from 'node:http2';
 import type { ErrorCode } from '../errors.js';
-import { findHeadEnd, HeaderKind, isParseFailure, parseResponseHead, type ResponseHead } from '../http1/index.js';
+import { HeaderKind, isParseFailure, ResponseHeadReader, type ResponseHead } from '../http1/index.js';
 import { BODY_CONTINUES, BODY_INVALID, BodyFramer, BodyMode } from '../proxy/body-framer.js';
 import { h2Trailers } from './h1-trailers.js';
 import type { UpstreamConnection, UpstreamFailure, UpstreamOwner } from '../proxy/upstream-connection.js';
@@ -19,9 +19,6 @@ const REWRITTEN_OR_HOP = new Set([
   'host', 'content-length', 'transfer-encoding', 'connection', 'keep-alive', 'proxy-connection', 'upgrade', 'te',
   'cookie', 'x-forwarded-for', 'x-forwarded-proto', 'x-forwarded-host', 'x-forwarded-port',
 ]);
-
-/** An endpoint that sends a response head larger than this is broken. */
-const MAX_RESPONSE_HEAD_BYTES = 64 * 1024;
 
 export interface H1SideOwner {
   /** The endpoint's final status arrived (its outcome); true: the owner drops this response to retry, and the bridge stops. */
@@ -107,8 +104,7 @@ export class H2ToH1Bridge implements UpstreamOwner {
   readonly #responseBody = new BodyFramer();
   #connection: UpstreamConnection | undefined;
   #phase = Phase.Head;
-  #pending: Buffer | undefined;
-  #scanFrom = 0;
+  readonly #responseHead = new ResponseHeadReader();
   #requestSent = false;
   #reusable = false;
   #replayed = false;
@@ -218,24 +214,17 @@ export class H2ToH1Bridge implements UpstreamOwner {
   }
 
   #readHead(chunk: Buffer): void {
-    let buf = this.#pending === undefined ? chunk : Buffer.concat([this.#pending, chunk]);
-    for (;;) {
-      const end = findHeadEnd(buf, this.#scanFrom);
-      if (end < 0) {
-        if (buf.length > MAX_RESPONSE_HEAD_BYTES) return this.#fail('upstream_bad_response');
-        this.#pending = buf;
-        this.#scanFrom = Math.max(0, buf.length - 3);
-        return;
-      }
-      this.#pending = undefined;
-      this.#scanFrom = 0;
-      const head = parseResponseHead(buf, end, this.#request.method);
+    const reader = this.#responseHead;
+    for (let bytes = chunk; ;) {
+      const head = reader.read(bytes, this.#request.method);
+      if (head === undefined) return;
       // No upgrade was asked for (HTTP/2 has none), so a 101 is as broken as a head that does not parse.
       if (isParseFailure(head) || head.status === 101) return this.#fail('upstream_bad_response');
+      const { buf, end } = reader;
       if (head.status >= 200) return this.#startResponse(head, buf, end);
       // Interim responses (100 Continue, 103 Early Hints) are not relayed: read on.
       if (end === buf.length) return;
-      buf = buf.subarray(end);
+      bytes = buf.subarray(end);
     }
   }
 

@@ -6,5 +6,6 @@ export {
 } from './message-head.js';
 export { parseRequestHead } from './request-head.js';
 export { parseResponseHead } from './response-head.js';
+export { MAX_RESPONSE_HEAD_BYTES, ResponseHeadReader } from './response-head-reader.js';
 export { CHUNKED_CONTINUES, CHUNKED_INVALID, ChunkedScanner, type BodyDataHandler } from './chunked-scanner.js';
 export { serializeRequestHead, serializeResponseHead } from './serialize.js';

@@ -6,7 +6,7 @@ import type { EndpointTable } from '../balancing/endpoint-table.js';
 import type { Random } from '../balancing/random.js';
 import type { ErrorCode } from '../errors.js';
 import {
-  findHeadEnd, isParseFailure, parseResponseHead, serializeRequestHead, serializeResponseHead,
+  isParseFailure, ResponseHeadReader, serializeRequestHead, serializeResponseHead,
   type RequestHead, type ResponseHead,
 } from '../http1/index.js';
 import { H1ToH2Bridge, type BridgeOwner } from '../h2/h1-to-h2-bridge.js';
@@ -61,9 +61,6 @@ export interface ExchangeDeps {
 
 const enum ResponsePhase { Head, Body, Tunnel, Done }
 
-/** An endpoint that sends a response head larger than this is broken. */
-const MAX_RESPONSE_HEAD_BYTES = 64 * 1024;
-
 export class ProxyExchange implements UpstreamOwner, BridgeOwner, AccessLogEntry {
   readonly #downstream: Downstream;
   readonly #deps: ExchangeDeps;
@@ -107,8 +104,7 @@ export class ProxyExchange implements UpstreamOwner, BridgeOwner, AccessLogEntry
   #staleReplayed = false;
   #startedAt = 0;
   #responsePhase = ResponsePhase.Head;
-  #responsePending: Buffer | undefined;
-  #responseScanFrom = 0;
+  readonly #responseHead = new ResponseHeadReader();
   #status = 0;
   #clientKeepAlive = false;
   #upstreamReusable = false;
@@ -477,19 +473,12 @@ export class ProxyExchange implements UpstreamOwner, BridgeOwner, AccessLogEntry
   }
 
   #readResponseHead(chunk: Buffer): void {
-    let buf = this.#responsePending === undefined ? chunk : Buffer.concat([this.#responsePending, chunk]);
-    for (;;) {
-      const end = findHeadEnd(buf, this.#responseScanFrom);
-      if (end < 0) {
-        if (buf.length > MAX_RESPONSE_HEAD_BYTES) return this.#fail('upstream_bad_response');
-        this.#responsePending = buf;
-        this.#responseScanFrom = Math.max(0, buf.length - 3);
-        return;
-      }
-      this.#responsePending = undefined;
-      this.#responseScanFrom = 0;
-      const head = parseResponseHead(buf, end, this.#head.method);
+    const reader = this.#responseHead;
+    for (let bytes = chunk; ;) {
+      const head = reader.read(bytes, this.#head.method);
+      if (head === undefined) return;
       if (isParseFailure(head)) return this.#fail('upstream_bad_response');
+      const { buf, end } = reader;
       if (head.status >= 200) {
         this.#attempts.recordResponse(head.status);
         // A status the policy retries: the response is discarded with its connection, unseen by the client.
@@ -500,7 +489,7 @@ export class ProxyExchange implements UpstreamOwner, BridgeOwner, AccessLogEntry
       // Interim response (100 Continue, 103 Early Hints): relay to HTTP/1.1 clients, then read on.
       if (this.#head.versionMinor === 1) this.#downstream.write(serializeResponseHead(head, true, 1));
       if (end === buf.length) return;
-      buf = buf.subarray(end);
+      bytes = buf.subarray(end);
     }
   }
 
@@ -679,8 +668,7 @@ export class ProxyExchange implements UpstreamOwner, BridgeOwner, AccessLogEntry
     this.#responsePhase = ResponsePhase.Done;
     this.#endpoint = undefined;
     this.#initialBody = undefined;
-    this.#responsePending = undefined;
-    this.#responseScanFrom = 0;
+    this.#responseHead.reset();
     this.#upstreamPaused = false;
     if (this.#readingPausedForUpstream) {
       this.#readingPausedForUpstream = false;
