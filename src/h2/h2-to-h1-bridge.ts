@@ -1,6 +1,7 @@
 // An HTTP/2 client's request carried to an HTTP/1.1 endpoint over Sluice's own keep-alive pool: the
 // HTTP/2 header list becomes an HTTP/1.1 request head (body framed by its Content-Length, else chunked),
-// the response head becomes HTTP/2 headers and its de-framed body DATA, backpressure honoured both ways.
+// the response head becomes HTTP/2 headers, its de-framed body DATA and the trailer section of a chunked
+// body HTTP/2 trailers, backpressure honoured both ways.
 // One per HTTP/2 stream (the mirror of h1-to-h2-bridge.ts); routing, deadlines and local replies stay
 // with the exchange.
 import { type IncomingHttpHeaders, type OutgoingHttpHeaders, type ServerHttp2Stream } from 'node:http2';
