@@ -32,7 +32,8 @@ async function run(configFile: string, options: RunOptions): Promise<number | un
     printError(formatProblems(configFile, result.problems));
     return EXIT_INVALID;
   }
-  const supervisor = new Supervisor({ config: result.config, configFile, ...options });
+  const { zone, ...rest } = options;
+  const supervisor = new Supervisor({ config: result.config, configFile, ...rest, zoneSources: { flag: zone, env: process.env['SLUICE_ZONE'] } });
   await supervisor.start();
   handleProcessSignals({ reload: () => supervisor.reload(), reopenLogs: () => supervisor.reopenLogs(), stop: () => supervisor.stop() });
   return undefined;

@@ -2,7 +2,7 @@
 // worker. Plain data only (no functions, no class instances): workers compile it into a Runtime.
 
 export type PathType = 'Exact' | 'Prefix' | 'ImplementationSpecific';
-export type BalancerName = 'least_request' | 'round_robin' | 'random';
+export type BalancerName = 'least_request' | 'round_robin' | 'random' | 'ring_hash' | 'maglev';
 export type ListenerProtocol = 'http' | 'https';
 export type TlsVersion = 'TLSv1.2' | 'TLSv1.3';
 export type AlpnProtocol = 'h2' | 'http/1.1';
@@ -27,6 +27,15 @@ export interface Snapshot {
   readonly tracing: TracingSnapshot;
   readonly metrics: MetricsSnapshot;
   readonly accessLog: AccessLogSnapshot;
+  /** Where this proxy runs, for zone-aware routing. */
+  readonly locality: LocalitySnapshot;
+}
+
+export interface LocalitySnapshot {
+  /** The proxy's zone: --zone, else config `zone`, else SLUICE_ZONE; '' when unknown. */
+  readonly zone: string;
+  /** Proxies per zone (config `fleet`); empty when unknown. */
+  readonly fleet: Readonly<Record<string, number>>;
 }
 
 export interface MetricsSnapshot {
@@ -174,6 +183,7 @@ export interface ClusterSnapshot {
   /** Default retry policy of routes to this cluster. */
   readonly retries: RetryPolicySnapshot;
   readonly circuitBreakers: CircuitBreakersSnapshot;
+  readonly balancing: BalancingSnapshot;
   /** Passive health: ejects endpoints that fail (absent: never ejected). */
   readonly outlierDetection?: OutlierDetectionSnapshot;
   /** Active health checks run by the main thread (absent: none). */
@@ -240,6 +250,29 @@ export interface HealthCheckSnapshot {
   readonly unhealthyThreshold: number;
   /** A new endpoint takes no traffic until its first check passes. */
   readonly requireFirstPass: boolean;
+}
+
+/** Knobs of the cluster's balancer (see docs/configuration.md for their meaning and defaults). */
+export interface BalancingSnapshot {
+  readonly choiceCount: number;
+  readonly activeRequestBias: number;
+  /** Percent of available endpoints below which the cluster balances over all of them. */
+  readonly panicThresholdPercent: number;
+  readonly zoneAware: { readonly enabled: boolean; readonly minClusterSize: number };
+  readonly slowStart?: { readonly windowMs: number; readonly aggression: number; readonly minWeightPercent: number };
+  readonly hashPolicy?: HashPolicySnapshot;
+  readonly ringHash: { readonly minRingSize: number; readonly maxRingSize: number };
+  readonly affinity?: { readonly cookie: AffinityCookieSnapshot };
+}
+
+/** What ring_hash and maglev hash: a request header, a cookie, or the client's IP address. */
+export type HashPolicySnapshot = { readonly header: string } | { readonly cookie: string } | { readonly sourceIp: true };
+
+export interface AffinityCookieSnapshot {
+  readonly name: string;
+  /** Max-Age of the cookie; absent: a session cookie. */
+  readonly ttlMs?: number;
+  readonly path: string;
 }
 
 export interface ClusterTimeoutsSnapshot {

@@ -1,14 +1,7 @@
-// Endpoint weights for the policies: validation; for weighted draws, cumulative weights built once per
-// endpoint list, a binary search for the common case and an allocation-free walk around excluded endpoints.
+// Weight arithmetic the policies share: validation of configured weights, binary search over
+// cumulative weights, and an allocation-free walk around excluded endpoints of a candidate set.
 import type { BalancerEndpoint } from './balancer.js';
-
-export interface WeightIndex {
-  /** cumulative[i] = weight of endpoints 0..i. */
-  readonly cumulative: Float64Array;
-  readonly total: number;
-  /** Every weight is the same: a draw is a plain uniform index. */
-  readonly uniform: boolean;
-}
+import type { CandidateSet } from './candidate-set.js';
 
 /** Refuses, at compile time of a balancer, weights the policies cannot draw or schedule by. */
 export function assertPositiveWeights(endpoints: readonly BalancerEndpoint[]): void {
@@ -19,49 +12,35 @@ export function assertPositiveWeights(endpoints: readonly BalancerEndpoint[]): v
   }
 }
 
-export function indexWeights(endpoints: readonly BalancerEndpoint[]): WeightIndex {
-  assertPositiveWeights(endpoints);
-  const cumulative = new Float64Array(endpoints.length);
-  let total = 0;
-  let uniform = true;
-  for (let i = 0; i < endpoints.length; i++) {
-    const weight = endpoints[i].weight;
-    if (weight !== endpoints[0].weight) uniform = false;
-    total += weight;
-    cumulative[i] = total;
-  }
-  return { cumulative, total, uniform };
-}
-
 /** The index whose cumulative range holds x, for 0 <= x < total. */
 export function searchCumulative(cumulative: Float64Array, x: number): number {
   let low = 0;
   let high = cumulative.length - 1;
   while (low < high) {
     const middle = (low + high) >>> 1;
-    if (cumulative[middle] > x) high = middle;
+    if (cumulative[middle]! > x) high = middle;
     else low = middle + 1;
   }
   return low;
 }
 
-/** Total weight of the endpoints not in `exclude`, leaving out the endpoint at index `skip` (-1: none). */
-export function availableWeight(endpoints: readonly BalancerEndpoint[], exclude: ReadonlySet<number>, skip: number): number {
+/** Total weight of the members not in `exclude`, leaving out the member at index `skip` (-1: none). */
+export function availableWeight(set: CandidateSet<BalancerEndpoint>, exclude: ReadonlySet<number>, skip: number): number {
+  const { endpoints, weights } = set;
   let total = 0;
   for (let i = 0; i < endpoints.length; i++) {
-    const endpoint = endpoints[i];
-    if (i !== skip && !exclude.has(endpoint.slot)) total += endpoint.weight;
+    if (i !== skip && !exclude.has(endpoints[i]!.slot)) total += weights[i]!;
   }
   return total;
 }
 
-/** Walks the available endpoints (as in availableWeight) to the one whose weight range holds x. */
-export function walkAvailable(endpoints: readonly BalancerEndpoint[], exclude: ReadonlySet<number>, skip: number, x: number): number {
+/** Walks the members not excluded (as in availableWeight) to the one whose weight range holds x. */
+export function walkAvailable(set: CandidateSet<BalancerEndpoint>, exclude: ReadonlySet<number>, skip: number, x: number): number {
+  const { endpoints, weights } = set;
   let last = -1;
   for (let i = 0; i < endpoints.length; i++) {
-    const endpoint = endpoints[i];
-    if (i === skip || exclude.has(endpoint.slot)) continue;
-    x -= endpoint.weight;
+    if (i === skip || exclude.has(endpoints[i]!.slot)) continue;
+    x -= weights[i]!;
     if (x < 0) return i;
     last = i;
   }

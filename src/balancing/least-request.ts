@@ -1,81 +1,92 @@
-// Least request by the power of two choices over the cluster-wide ACTIVE counts of the EndpointTable:
-// draw two distinct endpoints, send to the less loaded. With unequal weights the draws are
-// proportional to weight and the winner has the higher weight / (active + 1), Envoy's dynamic weight
-// with active_request_bias 1.0 (Envoy feeds it to a weighted schedule; here it decides the duel).
-import type { Balancer, BalancerDeps, BalancerEndpoint, PickContext } from './balancer.js';
+// Least request by the power of `choiceCount` choices over the cluster-wide ACTIVE counts of the
+// EndpointTable: draw candidates, keep the less loaded. With unequal (or slow-start) weights the draws
+// are proportional to weight and the winner has the higher weight / (active + 1)^activeRequestBias,
+// Envoy's dynamic weight (Envoy feeds it to a weighted schedule; here it decides the duel).
+import type { BalancerDeps, BalancerEndpoint, BalancerOptions, PickContext, Policy } from './balancer.js';
+import type { CandidateSet } from './candidate-set.js';
 import type { EndpointTable } from './endpoint-table.js';
-import { availableWeight, indexWeights, searchCumulative, walkAvailable, type WeightIndex } from './endpoint-weights.js';
+import { availableWeight, searchCumulative, walkAvailable } from './endpoint-weights.js';
 import type { Random } from './random.js';
 
-class LeastRequestBalancer<E extends BalancerEndpoint> implements Balancer<E> {
-  readonly #endpoints: readonly E[];
-  readonly #weights: WeightIndex;
+class LeastRequestPolicy<E extends BalancerEndpoint> implements Policy<E> {
+  readonly zoneAware = true;
+  readonly slowStart = true;
   readonly #table: EndpointTable;
   readonly #random: Random;
+  /** Extra draws after the first duel (choiceCount - 2). */
+  readonly #extraChoices: number;
+  readonly #bias: number;
 
-  constructor(endpoints: readonly E[], deps: BalancerDeps) {
-    this.#endpoints = endpoints;
-    this.#weights = indexWeights(endpoints);
+  constructor(deps: BalancerDeps, options: BalancerOptions) {
+    if (!Number.isInteger(options.choiceCount) || options.choiceCount < 2) {
+      throw new RangeError(`choiceCount must be an integer of at least 2, got ${options.choiceCount}`);
+    }
     this.#table = deps.table;
     this.#random = deps.random;
+    this.#extraChoices = options.choiceCount - 2;
+    this.#bias = options.activeRequestBias;
   }
 
-  pick(ctx: PickContext): E | undefined {
-    const endpoints = this.#endpoints;
-    if (endpoints.length <= 1) return endpoints[0];
-    const exclude = ctx.exclude;
-    if (exclude !== undefined && exclude.size > 0) {
-      const available = availableWeight(endpoints, exclude, -1);
-      // Nothing available: the exclusion is ignored rather than failing the request.
-      if (available > 0 && available < this.#weights.total) return endpoints[this.#duelAvailable(exclude, available)];
+  select(set: CandidateSet<E>, exclude: ReadonlySet<number> | undefined, _ctx: PickContext): number {
+    if (exclude !== undefined) {
+      const available = availableWeight(set, exclude, -1);
+      if (available <= 0) return -1;
+      if (available < set.total) return this.#duelAvailable(set, exclude, available);
     }
-    return endpoints[this.#weights.uniform ? this.#duelUniform() : this.#duelWeighted()];
+    if (set.size === 1) return 0;
+    let best = set.draw(this.#random.next());
+    // Each further candidate is drawn apart from the best so far; a tie keeps the best.
+    for (let choice = this.#extraChoices + 1; choice > 0; choice--) {
+      best = this.#lessLoaded(set, best, set.uniform ? this.#uniformOther(set.size, best) : this.#weightedOther(set, best));
+    }
+    return best;
   }
 
-  #duelUniform(): number {
-    const count = this.#endpoints.length;
-    const first = Math.min(Math.floor(this.#random.next() * count), count - 1);
-    // Draw among the other count-1 endpoints: shifting past `first` keeps the two distinct.
-    let second = Math.min(Math.floor(this.#random.next() * (count - 1)), count - 2);
-    if (second >= first) second++;
-    return this.#lessLoaded(first, second);
+  /** A uniform draw among the count-1 others: shifting past `taken` keeps the two distinct. */
+  #uniformOther(count: number, taken: number): number {
+    let other = Math.min(Math.floor(this.#random.next() * (count - 1)), count - 2);
+    if (other >= taken) other++;
+    return other;
   }
 
-  #duelWeighted(): number {
-    const { cumulative, total } = this.#weights;
-    const first = searchCumulative(cumulative, this.#random.next() * total);
-    // Draw over the total without `first`'s weight range, then step over that range: distinct, and
-    // still proportional to weight among the others.
-    const firstWeight = this.#endpoints[first].weight;
-    let x = this.#random.next() * (total - firstWeight);
-    if (x >= cumulative[first] - firstWeight) x += firstWeight;
-    const second = searchCumulative(cumulative, x);
-    return this.#lessLoaded(first, second);
+  /**
+   * Draws over the total without `taken`'s weight range, then steps over that range: distinct, and
+   * still proportional to weight among the others.
+   */
+  #weightedOther(set: CandidateSet<E>, taken: number): number {
+    const takenWeight = set.weights[taken]!;
+    let x = this.#random.next() * (set.total - takenWeight);
+    if (x >= set.cumulative[taken]! - takenWeight) x += takenWeight;
+    return searchCumulative(set.cumulative, x);
   }
 
-  #duelAvailable(exclude: ReadonlySet<number>, available: number): number {
-    const endpoints = this.#endpoints;
-    const first = walkAvailable(endpoints, exclude, -1, this.#random.next() * available);
-    const othersWeight = available - endpoints[first].weight;
-    if (othersWeight <= 0) return first;
-    const second = walkAvailable(endpoints, exclude, first, this.#random.next() * othersWeight);
-    return this.#lessLoaded(first, second);
+  #duelAvailable(set: CandidateSet<E>, exclude: ReadonlySet<number>, available: number): number {
+    let best = walkAvailable(set, exclude, -1, this.#random.next() * available);
+    for (let choice = this.#extraChoices + 1; choice > 0; choice--) {
+      const othersWeight = available - set.weights[best]!;
+      if (othersWeight <= 0) return best;
+      best = this.#lessLoaded(set, best, walkAvailable(set, exclude, best, this.#random.next() * othersWeight));
+    }
+    return best;
   }
 
-  /** The better of two candidates; a tie goes to the first drawn. */
-  #lessLoaded(first: number, second: number): number {
-    const a = this.#endpoints[first];
-    const b = this.#endpoints[second];
-    const activeA = this.#table.active(a.slot);
-    const activeB = this.#table.active(b.slot);
+  /** The better of two members; a tie goes to `first` (drawn first, or the best so far). */
+  #lessLoaded(set: CandidateSet<E>, first: number, second: number): number {
+    const activeA = this.#table.active(set.endpoints[first]!.slot);
+    const activeB = this.#table.active(set.endpoints[second]!.slot);
     // Equal load keeps the first drawn, which was drawn in proportion to weight: without this an idle
     // cluster would send everything to its heaviest endpoint.
-    if (this.#weights.uniform || activeA === activeB) return activeB < activeA ? second : first;
-    // b.weight / (activeB + 1) > a.weight / (activeA + 1), without the divisions.
-    return b.weight * (activeA + 1) > a.weight * (activeB + 1) ? second : first;
+    if (set.uniform || activeA === activeB) return activeB < activeA ? second : first;
+    const weightA = set.weights[first]!;
+    const weightB = set.weights[second]!;
+    const bias = this.#bias;
+    // weightB / (activeB + 1)^bias > weightA / (activeA + 1)^bias, without divisions when bias is 1.
+    if (bias === 1) return weightB * (activeA + 1) > weightA * (activeB + 1) ? second : first;
+    if (bias === 0) return weightB > weightA ? second : first;
+    return weightB * Math.pow(activeA + 1, bias) > weightA * Math.pow(activeB + 1, bias) ? second : first;
   }
 }
 
-export function leastRequestBalancer<E extends BalancerEndpoint>(endpoints: readonly E[], deps: BalancerDeps): Balancer<E> {
-  return new LeastRequestBalancer(endpoints, deps);
+export function leastRequestPolicy<E extends BalancerEndpoint>(_endpoints: readonly E[], deps: BalancerDeps, options: BalancerOptions): Policy<E> {
+  return new LeastRequestPolicy<E>(deps, options);
 }

@@ -1,39 +1,28 @@
-// Weighted random: each pick draws an endpoint with probability proportional to its weight.
-import type { Balancer, BalancerDeps, BalancerEndpoint, PickContext } from './balancer.js';
-import { availableWeight, indexWeights, searchCumulative, walkAvailable, type WeightIndex } from './endpoint-weights.js';
+// Weighted random: each pick draws a candidate with probability proportional to its weight.
+import type { BalancerDeps, BalancerEndpoint, PickContext, Policy } from './balancer.js';
+import type { CandidateSet } from './candidate-set.js';
+import { availableWeight, walkAvailable } from './endpoint-weights.js';
 import type { Random } from './random.js';
 
-class WeightedRandomBalancer<E extends BalancerEndpoint> implements Balancer<E> {
-  readonly #endpoints: readonly E[];
-  readonly #weights: WeightIndex;
+class WeightedRandomPolicy<E extends BalancerEndpoint> implements Policy<E> {
+  readonly zoneAware = true;
+  readonly slowStart = true;
   readonly #random: Random;
 
-  constructor(endpoints: readonly E[], random: Random) {
-    this.#endpoints = endpoints;
-    this.#weights = indexWeights(endpoints);
+  constructor(random: Random) {
     this.#random = random;
   }
 
-  pick(ctx: PickContext): E | undefined {
-    const endpoints = this.#endpoints;
-    const count = endpoints.length;
-    if (count <= 1) return endpoints[0];
-    const exclude = ctx.exclude;
-    if (exclude !== undefined && exclude.size > 0) {
-      const available = availableWeight(endpoints, exclude, -1);
-      // Nothing available: the exclusion is ignored rather than failing the request.
-      if (available > 0 && available < this.#weights.total) {
-        return endpoints[walkAvailable(endpoints, exclude, -1, this.#random.next() * available)];
-      }
+  select(set: CandidateSet<E>, exclude: ReadonlySet<number> | undefined, _ctx: PickContext): number {
+    if (exclude !== undefined) {
+      const available = availableWeight(set, exclude, -1);
+      if (available <= 0) return -1;
+      if (available < set.total) return walkAvailable(set, exclude, -1, this.#random.next() * available);
     }
-    const { uniform, cumulative, total } = this.#weights;
-    const index = uniform
-      ? Math.min(Math.floor(this.#random.next() * count), count - 1)
-      : searchCumulative(cumulative, this.#random.next() * total);
-    return endpoints[index];
+    return set.size === 1 ? 0 : set.draw(this.#random.next());
   }
 }
 
-export function weightedRandomBalancer<E extends BalancerEndpoint>(endpoints: readonly E[], deps: BalancerDeps): Balancer<E> {
-  return new WeightedRandomBalancer(endpoints, deps.random);
+export function weightedRandomPolicy<E extends BalancerEndpoint>(_endpoints: readonly E[], deps: BalancerDeps): Policy<E> {
+  return new WeightedRandomPolicy<E>(deps.random);
 }

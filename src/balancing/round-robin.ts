@@ -1,46 +1,41 @@
-// Smooth weighted round robin (nginx's algorithm): every pick adds each endpoint's weight to its
+// Smooth weighted round robin (nginx's algorithm): every pick adds each candidate's weight to its
 // current weight, takes the largest, and subtracts the total from the winner. Weights 5,1,1 give
-// a a b a c a a: heavy endpoints are spread out, not served in bursts. State is per balancer.
-import type { Balancer, BalancerEndpoint, PickContext } from './balancer.js';
-import { assertPositiveWeights } from './endpoint-weights.js';
+// a a b a c a a: heavy endpoints are spread out, not served in bursts. State is per endpoint of the
+// cluster, so it carries over when the candidate set changes (another zone, an endpoint ejected).
+import type { BalancerEndpoint, PickContext, Policy } from './balancer.js';
+import type { CandidateSet } from './candidate-set.js';
 
-class SmoothRoundRobinBalancer<E extends BalancerEndpoint> implements Balancer<E> {
-  readonly #endpoints: readonly E[];
+class SmoothRoundRobinPolicy<E extends BalancerEndpoint> implements Policy<E> {
+  readonly zoneAware = true;
+  readonly slowStart = true;
   readonly #current: Float64Array;
 
-  constructor(endpoints: readonly E[]) {
-    assertPositiveWeights(endpoints);
-    this.#endpoints = endpoints;
-    this.#current = new Float64Array(endpoints.length);
+  constructor(endpointCount: number) {
+    this.#current = new Float64Array(endpointCount);
   }
 
-  pick(ctx: PickContext): E | undefined {
-    const endpoints = this.#endpoints;
-    if (endpoints.length <= 1) return endpoints[0];
-    const exclude = ctx.exclude;
-    const best = exclude !== undefined && exclude.size > 0 ? this.#step(exclude) : -1;
-    // Either no exclusion, or everything was excluded: then the exclusion is ignored.
-    return endpoints[best >= 0 ? best : this.#step(undefined)];
-  }
-
-  /** One nginx round over the endpoints not excluded (like nginx skipping tried peers); -1 if none. */
-  #step(exclude: ReadonlySet<number> | undefined): number {
-    const endpoints = this.#endpoints;
+  /** One nginx round over the members not excluded (like nginx skipping tried peers); -1 if none. */
+  select(set: CandidateSet<E>, exclude: ReadonlySet<number> | undefined, _ctx: PickContext): number {
+    const { endpoints, weights, positions } = set;
     const current = this.#current;
     let total = 0;
     let best = -1;
+    let bestPosition = -1;
     for (let i = 0; i < endpoints.length; i++) {
-      const endpoint = endpoints[i];
-      if (exclude !== undefined && exclude.has(endpoint.slot)) continue;
-      current[i] += endpoint.weight;
-      total += endpoint.weight;
-      if (best < 0 || current[i] > current[best]) best = i;
+      if (exclude !== undefined && exclude.has(endpoints[i]!.slot)) continue;
+      const position = positions[i]!;
+      current[position] += weights[i]!;
+      total += weights[i]!;
+      if (best < 0 || current[position]! > current[bestPosition]!) {
+        best = i;
+        bestPosition = position;
+      }
     }
-    if (best >= 0) current[best] -= total;
+    if (best >= 0) current[bestPosition] -= total;
     return best;
   }
 }
 
-export function smoothRoundRobinBalancer<E extends BalancerEndpoint>(endpoints: readonly E[]): Balancer<E> {
-  return new SmoothRoundRobinBalancer(endpoints);
+export function smoothRoundRobinPolicy<E extends BalancerEndpoint>(endpoints: readonly E[]): Policy<E> {
+  return new SmoothRoundRobinPolicy<E>(endpoints.length);
 }

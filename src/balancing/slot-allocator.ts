@@ -15,8 +15,12 @@ export class SlotAllocator {
     this.#table = table;
   }
 
-  /** The key's slot; a new key gets a free slot, zeroed, in `initialState` (EndpointState bits). */
-  slotFor(key: string, initialState = 0): number {
+  /**
+   * The key's slot; a new key gets a free slot, zeroed, in `initialState` (EndpointState bits), available
+   * since `nowMs` (the table's epoch by default: endpoints of the first configuration are not in slow
+   * start; later ones pass the clock).
+   */
+  slotFor(key: string, initialState = 0, nowMs: number = this.#table.epochMs): number {
     const live = this.#live.get(key);
     if (live !== undefined) return live;
     // A key that comes back while draining keeps its slot: its in-flight requests are still counted there.
@@ -27,7 +31,7 @@ export class SlotAllocator {
       return draining;
     }
     const slot = this.#takeFreeSlot();
-    this.#table.reset(slot, undefined, initialState);
+    this.#table.reset(slot, nowMs, initialState);
     this.#live.set(key, slot);
     return slot;
   }

@@ -3,8 +3,9 @@
 import { createHash } from 'node:crypto';
 import { EndpointState } from '../balancing/endpoint-table.js';
 import type {
-  CertificateSnapshot, ClusterSnapshot, HealthCheckSnapshot, Http2Snapshot, ListenerSnapshot, OutlierDetectionSnapshot, PathRuleSnapshot,
-  RetryPolicySnapshot, RouteSnapshot, Snapshot, TlsSnapshot, TracingSnapshot, UpstreamTlsSnapshot,
+  BalancingSnapshot, CertificateSnapshot, ClusterSnapshot, HashPolicySnapshot, HealthCheckSnapshot, Http2Snapshot, ListenerSnapshot,
+  LocalitySnapshot, OutlierDetectionSnapshot, PathRuleSnapshot, RetryPolicySnapshot, RouteSnapshot, Snapshot, TlsSnapshot, TracingSnapshot,
+  UpstreamTlsSnapshot,
 } from '../snapshot.js';
 import type {
   CertificateConfig, ClusterConfig, HealthCheckConfig, Http2Config, ListenerConfig, OutlierDetectionConfig, RetriesConfig, RouteConfig,
@@ -18,7 +19,15 @@ import type {
  */
 export type SlotFor = (cluster: string, address: string, initialState: number) => number;
 
-export function buildSnapshot(config: SluiceConfig, version: number, slotFor: SlotFor): Snapshot {
+/** Where the proxy's zone may come from besides the configuration file. */
+export interface ZoneSources {
+  /** `--zone`: beats the configuration. */
+  readonly flag?: string;
+  /** `SLUICE_ZONE`: used when neither the flag nor the configuration names a zone. */
+  readonly env?: string;
+}
+
+export function buildSnapshot(config: SluiceConfig, version: number, slotFor: SlotFor, zoneSources: ZoneSources = {}): Snapshot {
   const content = {
     listeners: config.listeners.map(listenerSnapshot),
     routes: config.routes.map((route) => routeSnapshot(route, config.clusters)),
@@ -28,6 +37,7 @@ export function buildSnapshot(config: SluiceConfig, version: number, slotFor: Sl
     tracing: tracingSnapshot(config.tracing),
     metrics: { endpointLabels: config.metrics.endpointLabels },
     accessLog: { ...config.accessLog, fields: [...config.accessLog.fields] },
+    locality: localitySnapshot(config, zoneSources),
   };
   const hash = createHash('sha256').update(JSON.stringify(content)).digest('hex');
   return { version, hash, ...content };
@@ -109,6 +119,7 @@ function clusterSnapshot(cluster: ClusterConfig, slotFor: SlotFor): ClusterSnaps
     countersSlot: slotFor(cluster.name, '', 0),
     retries: retryPolicySnapshot(cluster.retries),
     circuitBreakers: { ...cluster.circuitBreakers },
+    balancing: balancingSnapshot(cluster),
     // Keys appear only when configured, so configurations without them keep their earlier hash.
     ...(cluster.outlierDetection === undefined ? {} : { outlierDetection: outlierSnapshot(cluster.outlierDetection) }),
     ...(cluster.healthCheck === undefined ? {} : { healthCheck: healthCheckSnapshot(cluster.healthCheck) }),
@@ -178,4 +189,33 @@ function tracingSnapshot(tracing: TracingConfig): TracingSnapshot {
     propagation: [...tracing.propagation],
     requestId: { preserve: tracing.requestId.preserve, generate: tracing.requestId.generate },
   };
+}
+
+/** The zone: --zone, else the configuration's `zone`, else SLUICE_ZONE (empty values count as unset). */
+export function localitySnapshot(config: SluiceConfig, sources: ZoneSources): LocalitySnapshot {
+  const zone = [sources.flag, config.zone, sources.env].find((value) => value !== undefined && value !== '') ?? '';
+  const fleet = Object.fromEntries(Object.entries(config.fleet ?? {}).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)));
+  return { zone, fleet };
+}
+
+function balancingSnapshot(cluster: ClusterConfig): BalancingSnapshot {
+  const { slowStart, hashPolicy, affinity } = cluster;
+  return {
+    choiceCount: cluster.choiceCount,
+    activeRequestBias: cluster.activeRequestBias,
+    panicThresholdPercent: cluster.panicThreshold,
+    zoneAware: { enabled: cluster.zoneAware.enabled, minClusterSize: cluster.zoneAware.minClusterSize },
+    ...(slowStart === undefined ? {} : { slowStart: { windowMs: slowStart.window, aggression: slowStart.aggression, minWeightPercent: slowStart.minWeightPercent } }),
+    ...(hashPolicy === undefined ? {} : { hashPolicy: hashPolicySnapshot(hashPolicy) }),
+    ringHash: { minRingSize: cluster.ringHash.minRingSize, maxRingSize: cluster.ringHash.maxRingSize },
+    ...(affinity === undefined ? {} : {
+      affinity: { cookie: { name: affinity.cookie.name, ...(affinity.cookie.ttl === undefined ? {} : { ttlMs: affinity.cookie.ttl }), path: affinity.cookie.path } },
+    }),
+  };
+}
+
+function hashPolicySnapshot(policy: NonNullable<ClusterConfig['hashPolicy']>): HashPolicySnapshot {
+  if (policy.header !== undefined) return { header: policy.header };
+  if (policy.cookie !== undefined) return { cookie: policy.cookie };
+  return { sourceIp: true };
 }

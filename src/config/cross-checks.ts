@@ -1,6 +1,6 @@
 // Checks that span several entries or fields of the configuration: unique names and addresses, cluster
-// references, `tls` exactly on https listeners (and on clusters only when they speak h2), no `h2` in ALPN while http2 is disabled, and an https
-// listener for `redirectToHttps`. They read the raw parsed data, so they report alongside the schema's
+// references, `tls` exactly on https listeners (and on clusters only when they speak h2), no `h2` in ALPN while http2 is disabled, an https
+// listener for `redirectToHttps`, and hashPolicy exactly with the hash balancers. They read the raw parsed data, so they report alongside the schema's
 // problems, and they look only at the entries well-formed enough to compare (the schema reports the others).
 import { parseEndpointAddress, parseListenerAddress } from './host-port.js';
 import type { ConfigProblem } from './sluice-config.js';
@@ -9,7 +9,7 @@ type Fields = Readonly<Record<string, unknown>>;
 
 export function crossCheck(data: unknown): ConfigProblem[] {
   if (!isFields(data)) return [];
-  return [...checkListeners(data), ...checkListenerTls(data), ...checkAlpnOffersHttp2(data), ...checkRedirectsToHttps(data), ...checkClusters(data), ...checkClusterTls(data), ...checkClusterReferences(data)];
+  return [...checkListeners(data), ...checkListenerTls(data), ...checkAlpnOffersHttp2(data), ...checkRedirectsToHttps(data), ...checkClusters(data), ...checkClusterTls(data), ...checkClusterReferences(data), ...checkBalancing(data)];
 }
 
 function checkListeners(data: Fields): ConfigProblem[] {
@@ -102,6 +102,28 @@ function checkClusterTls(data: Fields): ConfigProblem[] {
     if (cluster['tls'] === undefined || protocol === 'h2' || typeof protocol !== 'string') return [];
     return [{ path: `clusters[${index}].tls`, message: `allowed only on an h2 cluster (HTTP/2 over TLS), and this one is ${protocol} (set protocol: h2, or remove tls)` }];
   });
+}
+
+const HASH_BALANCERS: readonly unknown[] = ['ring_hash', 'maglev'];
+
+/** hashPolicy goes with the hash balancers and only with them; ring sizes in order. */
+function checkBalancing(data: Fields): ConfigProblem[] {
+  const problems: ConfigProblem[] = [];
+  for (const [index, cluster] of entries(data['clusters'])) {
+    const where = `clusters[${index}]`;
+    const balancer = cluster['balancer'];
+    const hashing = HASH_BALANCERS.includes(balancer);
+    if (hashing && cluster['hashPolicy'] === undefined) {
+      problems.push({ path: `${where}.hashPolicy`, message: `required with balancer ${String(balancer)}: { header: NAME }, { cookie: NAME } or { sourceIp: true }` });
+    } else if (!hashing && cluster['hashPolicy'] !== undefined) {
+      problems.push({ path: `${where}.hashPolicy`, message: `applies only to balancer ring_hash or maglev, and this cluster uses ${String(balancer ?? 'least_request')}` });
+    }
+    const ringHash = cluster['ringHash'];
+    if (isFields(ringHash) && typeof ringHash['minRingSize'] === 'number' && typeof ringHash['maxRingSize'] === 'number' && ringHash['minRingSize'] > ringHash['maxRingSize']) {
+      problems.push({ path: `${where}.ringHash.minRingSize`, message: `must not exceed maxRingSize (${ringHash['maxRingSize']}), found ${ringHash['minRingSize']}` });
+    }
+  }
+  return problems;
 }
 
 function checkClusterReferences(data: Fields): ConfigProblem[] {

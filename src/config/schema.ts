@@ -206,6 +206,48 @@ const endpoint = z
   })
   .transform(({ address, ...rest }) => ({ address: address.text, host: address.host, port: address.port, ...rest }));
 
+/** RFC 9110 token characters: header and cookie names. */
+const TOKEN_TEXT = /^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/;
+
+/** An HTTP field name (RFC 9110 token), compared case-insensitively, so kept lower-case. */
+const headerName = z
+  .string()
+  .regex(TOKEN_TEXT, { error: (issue) => `expected a header name like x-user-id, found ${describeValue(issue.input)}` })
+  .transform((name) => name.toLowerCase());
+
+/** A cookie name (RFC 6265 token). */
+const cookieName = z
+  .string()
+  .regex(TOKEN_TEXT, { error: (issue) => `expected a cookie name like session-id, found ${describeValue(issue.input)}` });
+
+/** What ring_hash and maglev hash: exactly one of a header, a cookie or the client's address. */
+const hashPolicy = z
+  .strictObject({ header: headerName.optional(), cookie: cookieName.optional(), sourceIp: z.literal(true).optional() })
+  .check((ctx) => {
+    const given = (['header', 'cookie', 'sourceIp'] as const).filter((key) => ctx.value[key] !== undefined);
+    if (given.length !== 1) {
+      ctx.issues.push({ code: 'custom', message: `expected exactly one of header, cookie or sourceIp: true, found ${given.length === 0 ? 'none' : given.join(' and ')}`, input: ctx.value });
+    }
+  });
+
+const slowStart = z.strictObject({
+  window: duration.default(30_000),
+  aggression: z.number().gt(0, { error: (issue) => `must be greater than 0, found ${describeValue(issue.input)}` }).max(100).default(1),
+  minWeightPercent: z.number().min(0).max(100).default(10),
+});
+
+const zoneAware = z.strictObject({ enabled: z.boolean().default(true), minClusterSize: z.int().min(1).max(1_000_000).default(6) }).prefault({});
+
+const ringHash = z.strictObject({ minRingSize: z.int().min(1).max(8_388_608).default(1024), maxRingSize: z.int().min(1).max(8_388_608).default(8_388_608) }).prefault({});
+
+const affinity = z.strictObject({
+  cookie: z.strictObject({
+    name: cookieName.default('sluice-affinity'),
+    ttl: duration.optional(),
+    path: z.string().regex(/^\/[\x21-\x3a\x3c-\x7e]*$/, { error: (issue) => `expected a cookie path like /, found ${describeValue(issue.input)}` }).default('/'),
+  }).prefault({}),
+});
+
 /** `clusters[].tls`: how an h2 cluster's endpoints are verified; the CA path is relative to `baseDir` unless absolute. */
 function upstreamTls(baseDir: string) {
   const caFile = z.string().min(1).transform((path, ctx) => {
@@ -229,8 +271,16 @@ function cluster(baseDir: string) {
     protocol: z
       .enum(['http1', 'h2', 'h2c'], { error: (issue) => `expected "http1", "h2" (HTTP/2 over TLS) or "h2c" (HTTP/2 cleartext), found ${describeValue(issue.input)}` })
       .default('http1'),
-    balancer: z.enum(['least_request', 'round_robin', 'random']).default('least_request'),
+    balancer: z.enum(['least_request', 'round_robin', 'random', 'ring_hash', 'maglev']).default('least_request'),
     endpoints: z.array(endpoint),
+    choiceCount: z.int().min(2).max(100).default(2),
+    activeRequestBias: z.number().min(0).max(10).default(1),
+    panicThreshold: z.number().min(0).max(100).default(50),
+    zoneAware,
+    slowStart: slowStart.optional(),
+    hashPolicy: hashPolicy.optional(),
+    ringHash,
+    affinity: affinity.optional(),
     timeouts: z.strictObject({ connect: duration.default(2_000), request: duration.default(15_000), idle: duration.default(60_000) }).prefault({}),
     outlierDetection: outlierDetection.optional(),
     healthCheck: healthCheck.optional(),
@@ -295,5 +345,7 @@ export function configSchema(baseDir: string) {
     metrics,
     accessLog: accessLog(baseDir),
     admin,
+    zone: z.string().min(1).optional(),
+    fleet: z.record(z.string().min(1), z.int().min(0)).optional(),
   });
 }

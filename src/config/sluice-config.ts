@@ -11,6 +11,10 @@ export interface SluiceConfig {
   readonly defaultCluster?: string;
   readonly clusters: readonly ClusterConfig[];
   readonly drainTimeout: Milliseconds;
+  /** The proxy's own zone (below --zone, above SLUICE_ZONE). */
+  readonly zone?: string;
+  /** Proxies per zone, for zone-aware routing. */
+  readonly fleet?: Readonly<Record<string, number>>;
   readonly tracing: TracingConfig;
   readonly metrics: MetricsConfig;
   readonly accessLog: AccessLogConfig;
@@ -143,6 +147,16 @@ export interface ClusterConfig {
   readonly timeouts: { readonly connect: Milliseconds; readonly request: Milliseconds; readonly idle: Milliseconds };
   readonly retries: RetriesConfig;
   readonly circuitBreakers: CircuitBreakersConfig;
+  readonly choiceCount: number;
+  readonly activeRequestBias: number;
+  /** Percent. */
+  readonly panicThreshold: number;
+  readonly zoneAware: { readonly enabled: boolean; readonly minClusterSize: number };
+  readonly slowStart?: { readonly window: Milliseconds; readonly aggression: number; readonly minWeightPercent: number };
+  /** Exactly one key is set (checked by the schema). */
+  readonly hashPolicy?: { readonly header?: string; readonly cookie?: string; readonly sourceIp?: true };
+  readonly ringHash: { readonly minRingSize: number; readonly maxRingSize: number };
+  readonly affinity?: { readonly cookie: { readonly name: string; readonly ttl?: Milliseconds; readonly path: string } };
   readonly outlierDetection?: OutlierDetectionConfig;
   readonly healthCheck?: HealthCheckConfig;
   readonly tls?: UpstreamTlsConfig;

@@ -10,6 +10,8 @@ export interface RunOptions {
   readonly logLevel: LogLevel;
   /** Admin bearer token: `--admin-token`, else SLUICE_ADMIN_TOKEN; absent: the file's `admin.token`, if any. */
   readonly adminToken?: string;
+  /** --zone: the proxy's zone for zone-aware routing (beats config `zone` and SLUICE_ZONE). */
+  readonly zone?: string;
 }
 
 export type Command =
@@ -21,7 +23,7 @@ export type Command =
   | { readonly kind: 'usage-error'; readonly message: string };
 
 export const usage = `Usage:
-  sluice --config FILE [--workers N] [--admin HOST:PORT] [--admin-token TOKEN] [--log-level LEVEL]
+  sluice --config FILE [--workers N] [--admin HOST:PORT] [--admin-token TOKEN] [--log-level LEVEL] [--zone ZONE]
   sluice demo [--workers N] [--admin HOST:PORT] [--admin-token TOKEN] [--log-level LEVEL]
   sluice validate FILE
   sluice --version | --help
@@ -38,6 +40,8 @@ Flags:
   --admin-token TOKEN   bearer token the admin endpoint requires (also SLUICE_ADMIN_TOKEN; /healthz
                         and /readyz stay open); overrides admin.token in the configuration
   --log-level LEVEL     debug | info | warn | error (default info)
+  --zone ZONE           this proxy's zone for zone-aware routing (beats config zone:, which beats
+                        the SLUICE_ZONE environment variable)
   --version             print the version
   -h, --help            print this help
 
@@ -50,11 +54,12 @@ const flags = {
   admin: { type: 'string' },
   'admin-token': { type: 'string' },
   'log-level': { type: 'string' },
+  zone: { type: 'string' },
   version: { type: 'boolean' },
   help: { type: 'boolean', short: 'h' },
 } as const;
 
-const runFlags = ['workers', 'admin', 'admin-token', 'log-level'] as const;
+const runFlags = ['workers', 'admin', 'admin-token', 'log-level', 'zone'] as const;
 
 const usageError = (message: string): Command => ({ kind: 'usage-error', message });
 
@@ -95,7 +100,8 @@ function runOptions(values: ParsedFlags, defaultWorkers: number, env: Environmen
   }
   const token = adminToken(values, env);
   if (typeof token === 'object') return token;
-  return { workers, admin, logLevel, ...(token === undefined ? {} : { adminToken: token }) };
+  if (values.zone === '') return { error: '--zone must not be empty' };
+  return { workers, admin, logLevel, ...(token === undefined ? {} : { adminToken: token }), ...(values.zone === undefined ? {} : { zone: values.zone }) };
 }
 
 export function parseCommandLine(args: readonly string[], defaultWorkers: number, env: Environment = {}): Command {

@@ -4,7 +4,7 @@ import path from 'node:path';
 import { EndpointTable } from '../balancing/endpoint-table.js';
 import { systemRandom } from '../balancing/random.js';
 import { SlotAllocator } from '../balancing/slot-allocator.js';
-import { buildSnapshot, formatProblems, loadConfigFile, type ConfigResult, type SluiceConfig } from '../config/index.js';
+import { buildSnapshot, formatProblems, loadConfigFile, type ConfigResult, type SluiceConfig, type ZoneSources } from '../config/index.js';
 import { HealthChecker } from '../health/health-checker.js';
 import { configureLog, log, logLevel, type LogLevel } from '../log.js';
 import { MainMetrics } from '../observability/main-metrics.js';
@@ -32,6 +32,8 @@ export interface SupervisorOptions {
   readonly logLevel: LogLevel;
   /** The admin bearer token from the command line or the environment; wins over the file's `admin.token`. */
   readonly adminToken?: string;
+  /** The proxy's zone from --zone (beats the configuration) and from SLUICE_ZONE (loses to it). */
+  readonly zoneSources?: ZoneSources;
 }
 
 const endpointKey = (cluster: string, address: string) => `${cluster}/${address}`;
@@ -154,7 +156,9 @@ export class Supervisor {
   }
 
   #build(config: SluiceConfig, version: number): Snapshot {
-    return buildSnapshot(config, version, (cluster, address, initialState) => this.#slots.slotFor(endpointKey(cluster, address), initialState));
+    // Endpoints added by a reload become available now (slow start ramps them up); the first ones at the epoch.
+    const availableSince = version === 1 ? this.#table.epochMs : Date.now();
+    return buildSnapshot(config, version, (cluster, address, initialState) => this.#slots.slotFor(endpointKey(cluster, address), initialState, availableSince), this.#options.zoneSources);
   }
 
   async #reloadUntilSettled(): Promise<void> {

@@ -47,6 +47,11 @@ const END_STREAM = { endStream: true } as const;
 const WAIT_FOR_TRAILERS = { waitForTrailers: true } as const;
 const NO_TRAILERS = {};
 
+function appendSetCookie(headers: OutgoingHttpHeaders, cookie: string): void {
+  const existing = headers['set-cookie'];
+  headers['set-cookie'] = existing === undefined ? cookie : [...(Array.isArray(existing) ? existing : [String(existing)]), cookie];
+}
+
 export class H2Exchange implements H1SideOwner, Expiring, AccessLogEntry {
   readonly #stream: ServerHttp2Stream;
   readonly #headers: IncomingHttpHeaders;
@@ -117,6 +122,7 @@ export class H2Exchange implements H1SideOwner, Expiring, AccessLogEntry {
     if (target !== undefined && !redirect) {
       const attempts = (this.#attempts = new RequestAttempts(this.#deps.random));
       attempts.start(target, String(headers[':method']));
+      target.cluster.requestKeys.fromH2(headers, this.#clientIp, attempts.pick);
       endpoint = attempts.next();
     }
     this.#beginTrace(runtime.tracing, authority, path, target, endpoint);
@@ -376,6 +382,9 @@ export class H2Exchange implements H1SideOwner, Expiring, AccessLogEntry {
     this.#status = status;
     this.#upstreamMs = performance.now() - this.#sentAt;
     headers[HTTP2_HEADER_STATUS] = status;
+    const endpoint = this.#endpoint;
+    // Pin the client to this endpoint unless its affinity cookie already does.
+    if (endpoint?.setCookie !== undefined && this.#attempts?.pick.affinity !== endpoint.affinityToken) appendSetCookie(headers, endpoint.setCookie);
     this.#stream.respond(this.#withRequestId(headers), endStream ? END_STREAM : waitForTrailers ? WAIT_FOR_TRAILERS : undefined);
   }
 

@@ -46,7 +46,8 @@ export function serializeRequestHead(head: RequestHead, clientIp: string, proto:
  * received, framing (none for 1xx and 204), then the connection header: the upgrade pair for a 101,
  * `connection: close` when the connection ends after this response, `connection: keep-alive` for an
  * HTTP/1.0 client kept alive, nothing for an HTTP/1.1 client kept alive. Latin1. `proxyFields` as for
- * requests (the request id returned to the client); fields of the same names must be marked `Replaced`.
+ * requests: the request id returned to the client (the endpoint's own must be marked `Replaced`), and
+ * an affinity Set-Cookie (beside any the endpoint set).
  */
 export function serializeResponseHead(head: ResponseHead, keepAlive: boolean, clientVersionMinor: number, proxyFields = ''): string {
   const headers = head.headers;

@@ -151,6 +151,7 @@ export class ProxyExchange implements UpstreamOwner, BridgeOwner, AccessLogEntry
     let overflow = false;
     if (target !== undefined && !redirect) {
       this.#attempts.start(target, head.method);
+      target.cluster.requestKeys.fromH1(head.headers, this.#downstream.clientIp, this.#attempts.pick);
       endpoint = this.#attempts.next();
       overflow = endpoint !== undefined && !target.cluster.breakers.beginRequest();
       if (overflow) endpoint = undefined;
@@ -506,7 +507,7 @@ export class ProxyExchange implements UpstreamOwner, BridgeOwner, AccessLogEntry
     const bodiless = request.method === 'HEAD' || head.status === 204 || head.status === 304;
     if (bodiless) this.#responseBody.start(false, 0, false);
     else this.#responseBody.start(head.chunked, head.contentLength, head.closeDelimited);
-    this.#relayBody(buf, end, serializeResponseHead(head, this.#clientKeepAlive, request.versionMinor, this.#requestIdFor(head)));
+    this.#relayBody(buf, end, serializeResponseHead(head, this.#clientKeepAlive, request.versionMinor, this.#requestIdFor(head) + this.#affinityField()));
   }
 
   /** Relays the response body bytes in `buf[start..]`, after `head` when this is the first part. */
@@ -533,6 +534,13 @@ export class ProxyExchange implements UpstreamOwner, BridgeOwner, AccessLogEntry
     if (this.trace.requestId === undefined) return '';
     dropHttp1RequestId(head);
     return requestIdLine(this.trace);
+  }
+
+  /** A Set-Cookie pinning the client to this endpoint, unless its affinity cookie already does. */
+  #affinityField(): string {
+    const endpoint = this.#endpoint;
+    if (endpoint?.setCookie === undefined || this.#attempts.pick.affinity === endpoint.affinityToken) return '';
+    return `set-cookie: ${endpoint.setCookie}\r\n`;
   }
 
   #openTunnel(head: ResponseHead, buf: Buffer, end: number): void {

@@ -3,6 +3,7 @@
 // back-off). One per exchange, reset per request, so the exclude set and the pick context are reused.
 // It never touches sockets or streams.
 import type { Random } from '../balancing/random.js';
+import type { RequestPick } from '../balancing/request-keys.js';
 import type { ClusterRuntime, RouteTarget, UpstreamEndpoint } from '../worker/runtime.js';
 import { retryBackoffMs } from './backoff.js';
 import { isIdempotent, mayRetry, type RetryPolicy, type TryFailure } from './retry-policy.js';
@@ -14,7 +15,7 @@ export class RequestAttempts {
   readonly #random: Random;
   /** Slots tried for this request: the balancer skips them while others remain. */
   readonly #tried = new Set<number>();
-  readonly #pick: { attempt: number; readonly exclude: ReadonlySet<number> } = { attempt: 0, exclude: this.#tried };
+  readonly #pick: RequestPick & { readonly exclude: ReadonlySet<number> } = { attempt: 0, exclude: this.#tried, hash: undefined, affinity: undefined };
   #cluster!: ClusterRuntime;
   #policy!: RetryPolicy;
   #idempotent = true;
@@ -34,6 +35,9 @@ export class RequestAttempts {
   get retries(): number { return Math.max(0, this.#pick.attempt - 1); }
 
   get policy(): RetryPolicy { return this.#policy; }
+
+  /** The pick context: the cluster's RequestKeys write the request's hash and affinity token into it. */
+  get pick(): RequestPick { return this.#pick; }
 
   start(target: RouteTarget, method: string): void {
     this.#cluster = target.cluster;

@@ -1,7 +1,10 @@
 // The Runtime: a snapshot compiled for the data plane (router with resolved targets, a balancer per
 // cluster, pools per endpoint, metric handles). Built once per snapshot and swapped in one assignment;
 // a request keeps the runtime it started with.
+import { affinitySetCookie, affinityToken } from '../balancing/affinity-cookie.js';
 import { createBalancer, type Balancer, type BalancerEndpoint } from '../balancing/balancer.js';
+import { balancerOptions } from '../balancing/balancer-options.js';
+import { RequestKeys } from '../balancing/request-keys.js';
 import type { EndpointTable } from '../balancing/endpoint-table.js';
 import type { Random } from '../balancing/random.js';
 import { countingRecorder, ejectingRecorder, type ConsecutiveErrorReport, type OutcomeRecorder } from '../outlier/outcome-recorder.js';
@@ -17,7 +20,7 @@ import { compileRouter, type Router } from '../routing/router.js';
 import type { UpstreamH2Pool } from '../h2/upstream-h2-pool.js';
 import type { PoolsOf } from '../proxy/pool-set.js';
 import type {
-  AlpnProtocol, CertificateSnapshot, ClusterProtocol, ClusterSnapshot, Http2Snapshot, Snapshot, TlsVersion,
+  AlpnProtocol, CertificateSnapshot, ClusterProtocol, ClusterSnapshot, Http2Snapshot, LocalitySnapshot, Snapshot, TlsVersion,
 } from '../snapshot.js';
 import type { SecureContextCache } from '../tls/secure-contexts.js';
 import type { SniSelector } from '../tls/sni-selector.js';
@@ -57,6 +60,9 @@ interface EndpointAddress extends BalancerEndpoint {
   readonly host: string;
   readonly port: number;
   readonly stats: UpstreamStats;
+  /** With cookie affinity: this endpoint's token and the Set-Cookie value that pins a client to it. */
+  readonly affinityToken?: number;
+  readonly setCookie?: string;
 }
 
 /** An endpoint of an http1 cluster: Sluice's own HTTP/1.1 pool (for HTTP/1.1 and HTTP/2 clients). */
@@ -81,6 +87,8 @@ export interface ClusterRuntime {
   readonly breakers: CircuitBreakers;
   /** Counts retries sent to this cluster. */
   readonly retries: { inc(): void };
+  /** What the balancer reads from each request (hash key, affinity cookie). */
+  readonly requestKeys: RequestKeys;
   /** Where exchanges report each endpoint's outcome (outlier detection reads it). */
   readonly outcomes: OutcomeRecorder;
   readonly stats: ClusterStats;
@@ -114,6 +122,8 @@ export interface Runtime {
 export interface RuntimeDeps {
   readonly table: EndpointTable;
   readonly random: Random;
+  /** Wall clock (ms since 1970) for slow start. */
+  readonly now: () => number;
   readonly metrics: WorkerMetrics;
   readonly pools: PoolSet;
   /** Port each listener key is actually bound to. */
@@ -133,7 +143,7 @@ export function compileRuntime(snapshot: Snapshot, deps: RuntimeDeps): Runtime {
   )]));
   const poolsOf = deps.pools.update(snapshot.clusters, (name) => breakers.get(name)!);
   const statsOf = deps.metrics.updateUpstreams(snapshot.clusters, snapshot.metrics.endpointLabels);
-  for (const cluster of snapshot.clusters) clusters.set(cluster.name, compileCluster(cluster, poolsOf, breakers.get(cluster.name)!, statsOf, deps));
+  for (const cluster of snapshot.clusters) clusters.set(cluster.name, compileCluster(cluster, snapshot.locality, poolsOf, breakers.get(cluster.name)!, statsOf, deps));
   const clusterPolicies = new Map(snapshot.clusters.map((cluster) => [cluster.name, compileRetryPolicy(cluster.retries)]));
   for (const listener of snapshot.listeners) deps.metrics.listenerId(listener.name);
   // Path rules whose route asks for https: the router hands rules, not routes, to `targetOf`.
@@ -197,21 +207,25 @@ export function compileRuntime(snapshot: Snapshot, deps: RuntimeDeps): Runtime {
   return { version: snapshot.version, router, listeners, accessLog, httpsPort, tracing };
 }
 
-function compileCluster(cluster: ClusterSnapshot, poolsOf: PoolsOf, breakers: CircuitBreakers, statsOf: UpstreamStatsOf, deps: RuntimeDeps): ClusterRuntime {
+function compileCluster(cluster: ClusterSnapshot, locality: LocalitySnapshot, poolsOf: PoolsOf, breakers: CircuitBreakers, statsOf: UpstreamStatsOf, deps: RuntimeDeps): ClusterRuntime {
   const stats = deps.metrics.clusterStats(cluster.name);
+  const { hashPolicy, affinity } = cluster.balancing;
   const endpoints: UpstreamEndpoint[] = cluster.endpoints.map((endpoint) => {
     const pools = poolsOf(cluster, endpoint);
     if (pools.http1 !== undefined) pools.http1.connectTimes = stats.connectTimes;
+    const token = affinity === undefined ? undefined : affinityToken(cluster.name, endpoint.address);
     const address = {
-      slot: endpoint.slot, weight: endpoint.weight, address: endpoint.address, host: endpoint.host, port: endpoint.port,
+      slot: endpoint.slot, weight: endpoint.weight, zone: endpoint.zone, address: endpoint.address, host: endpoint.host, port: endpoint.port,
       stats: statsOf(cluster.name, endpoint.address),
+      ...(token === undefined ? {} : { affinityToken: token, setCookie: affinitySetCookie(affinity!.cookie, token) }),
     };
     return pools.h2 === undefined ? { ...address, pool: pools.http1!, h2: undefined } : { ...address, pool: undefined, h2: pools.h2 };
   });
   return {
     name: cluster.name,
     protocol: cluster.protocol,
-    balancer: createBalancer(cluster.balancer, endpoints, { table: deps.table, random: deps.random }),
+    balancer: createBalancer(cluster.balancer, endpoints, { table: deps.table, random: deps.random, now: deps.now }, balancerOptions(cluster.balancing, locality)),
+    requestKeys: new RequestKeys(hashPolicy, affinity?.cookie.name),
     breakers,
     retries: deps.metrics.clusterResilience(cluster.name).retries,
     outcomes: cluster.outlierDetection === undefined

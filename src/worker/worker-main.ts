@@ -108,7 +108,7 @@ function applySnapshot(snapshot: Snapshot, fds: readonly ListenerFd[]): void {
   try {
     for (const { key, port: bound } of fds) boundPorts.set(key, bound);
     const next = compileRuntime(snapshot, {
-      table, random: systemRandom, metrics, pools, boundPorts, secureContexts, tracing: tracingDeps, accessLogs,
+      table, random: systemRandom, now: Date.now, metrics, pools, boundPorts, secureContexts, tracing: tracingDeps, accessLogs,
       reportOutlier: (report) => send({ type: 'outlier', report }),
     });
     listeners.apply(fds, next.listeners);

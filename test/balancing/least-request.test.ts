@@ -1,7 +1,7 @@
 // least_request: exact power-of-two-choices duels over the EndpointTable's active counts, equal and
 // unequal weights, with scripted and seeded random draws.
 import t from 'tap';
-import { createBalancer, type BalancerEndpoint } from '../../src/balancing/balancer.js';
+import { createBalancer, defaultBalancerOptions, type BalancerEndpoint } from '../../src/balancing/balancer.js';
 import { EndpointTable } from '../../src/balancing/endpoint-table.js';
 import { seededRandom, type Random } from '../../src/balancing/random.js';
 
@@ -19,6 +19,9 @@ function scripted(draws: readonly number[]): Random & { readonly used: number } 
   };
 }
 
+/** Recorded at seed 42; the first duel is e(4) vs d(1). */
+const SEQUENCE_8 = 'd e b f d b f b f e';
+
 /** A cluster whose endpoints sit in slots 0..n-1 with the given active counts. */
 function cluster(weights: readonly number[], active: readonly number[]): { table: EndpointTable; endpoints: Named[] } {
   const table = EndpointTable.create(weights.length);
@@ -27,10 +30,13 @@ function cluster(weights: readonly number[], active: readonly number[]): { table
   return { table, endpoints };
 }
 
-function pickWith(draws: readonly number[], weights: readonly number[], active: readonly number[], exclude?: ReadonlySet<number>): string {
+function pickWith(
+  draws: readonly number[], weights: readonly number[], active: readonly number[], exclude?: ReadonlySet<number>,
+  options = defaultBalancerOptions,
+): string {
   const { table, endpoints } = cluster(weights, active);
   const random = scripted(draws);
-  const picked = createBalancer('least_request', endpoints, { table, random }).pick({ attempt: 0, exclude })!;
+  const picked = createBalancer('least_request', endpoints, { table, random }, options).pick({ attempt: 0, exclude })!;
   if (random.used !== draws.length) throw new Error(`used ${random.used} of ${draws.length} draws`);
   return picked.name;
 }
@@ -103,4 +109,30 @@ t.test('load moves picks away as it rises (requests left in flight)', async (t) 
   const balancer = createBalancer('least_request', endpoints, { table, random: seededRandom(11) });
   for (let i = 0; i < 6; i++) table.beginRequest(balancer.pick({ attempt: 0 })!.slot);
   t.same([table.active(0), table.active(1)], [3, 3], 'two endpoints: every duel sends to the idler one');
+});
+
+t.test('choiceCount 3: each further draw is distinct from the best so far; the least loaded wins', async (t) => {
+  const three = { ...defaultBalancerOptions, choiceCount: 3 };
+  const active = [3, 1, 2, 0];
+  t.equal(pickWith([0.1, 0.5, 0.1], [1, 1, 1, 1], active, undefined, three), 'c', 'a(3) vs c(2) → c; then a(3) → c');
+  t.equal(pickWith([0.1, 0.5, 0.9], [1, 1, 1, 1], active, undefined, three), 'd', 'then d(0) → d');
+  t.equal(pickWith([0.2, 0.9, 0.9], [1, 1, 1], [0, 5, 1], new Set([0]), three), 'c', 'with exclusion: b(5) vs c(1); no third left');
+  t.throws(() => createBalancer('least_request', [], { table: EndpointTable.create(1), random: seededRandom(1) }, { ...defaultBalancerOptions, choiceCount: 1 }), /choiceCount must be an integer of at least 2/);
+});
+
+t.test('activeRequestBias: weight / (active + 1)^bias decides unequal weights', async (t) => {
+  // a (weight 3, 3 active) drawn first, then b (weight 1, idle).
+  const duel = (bias: number) => pickWith([0.5, 0.5], [3, 1], [3, 0], undefined, { ...defaultBalancerOptions, activeRequestBias: bias });
+  t.equal(duel(1), 'b', 'bias 1: 3/4 < 1/1');
+  t.equal(duel(0.5), 'a', 'bias 0.5: 3/2 > 1/1');
+  t.equal(duel(0), 'a', 'bias 0: weight alone');
+  t.equal(duel(2), 'b', 'bias 2: 3/16 < 1');
+  t.equal(pickWith([0.5, 0.5], [1, 1], [3, 0], undefined, { ...defaultBalancerOptions, activeRequestBias: 0 }), 'b', 'equal weights: the less loaded, whatever the bias');
+});
+
+t.test('exact pick sequence at seed 42 over 8 endpoints with mixed load', async (t) => {
+  const { table, endpoints } = cluster(Array.from({ length: 8 }, () => 1), [5, 0, 3, 1, 4, 2, 6, 0]);
+  const balancer = createBalancer('least_request', endpoints, { table, random: seededRandom(42) });
+  const sequence = Array.from({ length: 10 }, () => balancer.pick({ attempt: 0 })!.name).join(' ');
+  t.equal(sequence, SEQUENCE_8);
 });

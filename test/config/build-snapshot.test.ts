@@ -48,6 +48,14 @@ function slotTable(): { slotFor: (cluster: string, address: string) => number; c
   };
 }
 
+const DEFAULT_BALANCING = {
+  choiceCount: 2,
+  activeRequestBias: 1,
+  panicThresholdPercent: 50,
+  zoneAware: { enabled: true, minClusterSize: 6 },
+  ringHash: { minRingSize: 1024, maxRingSize: 8_388_608 },
+};
+
 t.test('every field is filled from the configuration', async (t) => {
   const { slotFor, calls } = slotTable();
   const snapshot = buildSnapshot(config(BASE), 4, slotFor);
@@ -78,6 +86,7 @@ t.test('every field is filled from the configuration', async (t) => {
         countersSlot: 99,
         retries: DEFAULT_RETRIES,
         circuitBreakers: DEFAULT_BREAKERS,
+        balancing: DEFAULT_BALANCING,
       },
       {
         name: 'web',
@@ -88,12 +97,14 @@ t.test('every field is filled from the configuration', async (t) => {
         countersSlot: 99,
         retries: DEFAULT_RETRIES,
         circuitBreakers: DEFAULT_BREAKERS,
+        balancing: DEFAULT_BALANCING,
       },
     ],
     drainTimeoutMs: 5_000,
     tracing: { enabled: true, sampleRate: 1, propagation: ['b3multi', 'b3', 'w3c'], requestId: { preserve: true, generate: true } },
     metrics: { endpointLabels: true },
     accessLog: { enabled: false, path: 'stdout', fields: [...accessLogFields], sampleRate: 1 },
+    locality: { zone: '', fleet: {} },
   });
   t.same(calls, ['api 127.0.0.1:9001', 'api [::1]:9002', 'api ', 'web backend.local:80', 'web '], 'the empty address: the cluster\'s own slot');
   const { version, hash, ...content } = snapshot;

@@ -51,6 +51,14 @@ function minimal(extra: Record<string, unknown>): Record<string, unknown> {
   return { listeners: [{ name: 'web', address: '127.0.0.1:0' }], clusters: [{ name: 'api', endpoints: [{ address: '127.0.0.1:9001' }] }], ...extra };
 }
 
+const DEFAULT_BALANCING = {
+  choiceCount: 2,
+  activeRequestBias: 1,
+  panicThreshold: 50,
+  zoneAware: { enabled: true, minClusterSize: 6 },
+  ringHash: { minRingSize: 1024, maxRingSize: 8_388_608 },
+};
+
 t.test('a full configuration round-trips with every default applied', async (t) => {
   const result = parseConfig(FULL);
   if (!result.ok) throw new Error(formatProblems('FULL', result.problems));
@@ -83,6 +91,7 @@ t.test('a full configuration round-trips with every default applied', async (t) 
         timeouts: { connect: 500, request: 90_000, idle: 3_600_000 },
         retries: DEFAULT_RETRIES,
         circuitBreakers: DEFAULT_BREAKERS,
+        ...DEFAULT_BALANCING,
       },
       {
         name: 'web',
@@ -92,6 +101,7 @@ t.test('a full configuration round-trips with every default applied', async (t) 
         timeouts: { connect: 2_000, request: 15_000, idle: 60_000 },
         retries: DEFAULT_RETRIES,
         circuitBreakers: DEFAULT_BREAKERS,
+        ...DEFAULT_BALANCING,
       },
     ],
     drainTimeout: 10_000,
@@ -173,7 +183,7 @@ t.test('each class of field problem has its path and message', async (t) => {
     ['no paths', minimal({ routes: [{ paths: [] }] }), 'routes[0].paths: expected at least 1 entry, found an empty list'],
     ['relative path', minimal({ routes: [{ paths: [{ path: 'api', pathType: 'Prefix', cluster: 'api' }] }] }), 'routes[0].paths[0].path: a path must start with "/", found "api"'],
     ['pathType', minimal({ routes: [{ paths: [{ path: '/', pathType: 'prefix', cluster: 'api' }] }] }), 'routes[0].paths[0].pathType: expected one of "Exact", "Prefix", "ImplementationSpecific", found "prefix"'],
-    ['balancer', minimal({ clusters: [{ name: 'api', balancer: 'fastest', endpoints: [] }] }), 'clusters[0].balancer: expected one of "least_request", "round_robin", "random", found "fastest"'],
+    ['balancer', minimal({ clusters: [{ name: 'api', balancer: 'fastest', endpoints: [] }] }), 'clusters[0].balancer: expected one of "least_request", "round_robin", "random", "ring_hash", "maglev", found "fastest"'],
     ['weight range', minimal({ clusters: [{ name: 'api', endpoints: [{ address: '127.0.0.1:1', weight: 129 }] }] }), 'clusters[0].endpoints[0].weight: must be at most 128, found 129'],
     ['weight int', minimal({ clusters: [{ name: 'api', endpoints: [{ address: '127.0.0.1:1', weight: 1.5 }] }] }), 'clusters[0].endpoints[0].weight: expected a whole number, found 1.5'],
     ['endpoint port 0', minimal({ clusters: [{ name: 'api', endpoints: [{ address: '127.0.0.1:0' }] }] }), 'clusters[0].endpoints[0].address: port must be a whole number from 1 to 65535, found "127.0.0.1:0"'],

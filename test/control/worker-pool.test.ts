@@ -21,7 +21,7 @@ parentPort.on('message', (message) => {
 `));
 
 const snapshot = (version: number) => ({ version, hash: String(version), listeners: [], routes: [], clusters: [], drainTimeoutMs: 1_000,
-  tracing: { enabled: false, sampleRate: 0, propagation: [], requestId: { preserve: true, generate: false } } }) as unknown as Snapshot;
+  tracing: { enabled: false, sampleRate: 0, propagation: [], requestId: { preserve: true, generate: false } }, locality: { zone: '', fleet: {} } }) as unknown as Snapshot;
 
 async function until(check: () => boolean, what: string): Promise<void> {
   const deadline = Date.now() + 10_000;

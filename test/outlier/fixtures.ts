@@ -26,6 +26,10 @@ export function clusterOf(size: number, extra: Partial<ClusterSnapshot> = {}, na
     countersSlot: size,
     retries: { attempts: 1, on: ['connect-failure', 'refused-stream', 'reset'], retriableStatusCodes: [], backoff: { baseMs: 25, maxMs: 250 } },
     circuitBreakers: { maxConnections: 1024, maxPendingRequests: 1024, maxRequests: 1024, maxRetries: 3 },
+    balancing: {
+      choiceCount: 2, activeRequestBias: 1, panicThresholdPercent: 50, zoneAware: { enabled: true, minClusterSize: 6 },
+      ringHash: { minRingSize: 1024, maxRingSize: 8_388_608 },
+    },
     ...extra,
   };
 }
@@ -36,6 +40,7 @@ export function snapshotOf(...clusters: ClusterSnapshot[]): Snapshot {
     tracing: { enabled: false, sampleRate: 0, propagation: [], requestId: { preserve: false, generate: false } },
     metrics: { endpointLabels: true },
     accessLog: { enabled: false, path: 'stdout', fields: ['status'], sampleRate: 1 },
+    locality: { zone: '', fleet: {} },
   };
 }
 
