@@ -52,3 +52,10 @@ t.test('the admin token: --admin-token, else SLUICE_ADMIN_TOKEN; it must be visi
   t.same(run([], { SLUICE_ADMIN_TOKEN: '' }), { kind: 'usage-error', message: 'SLUICE_ADMIN_TOKEN must be 1 or more visible ASCII characters (no spaces)' });
   t.same(parseCommandLine(['validate', 'x.yaml', '--admin-token', 'x'], 4), { kind: 'usage-error', message: '--admin-token does not apply to validate' });
 });
+
+t.test('--zone: the proxy\'s zone for zone-aware routing (the config and SLUICE_ZONE rank below it)', async (t) => {
+  t.same(parseCommandLine(['--config', 'a.yaml', '--zone', 'zone-a'], 4), { kind: 'run', configFile: 'a.yaml', options: { ...defaults, zone: 'zone-a' } });
+  t.notOk('zone' in (parseCommandLine(['--config', 'a.yaml'], 4) as { options: object }).options, 'absent: the config, then SLUICE_ZONE, decide');
+  t.same(parseCommandLine(['--config', 'a.yaml', '--zone', ''], 4), { kind: 'usage-error', message: '--zone must not be empty' });
+  t.same(parseCommandLine(['validate', 'x.yaml', '--zone', 'a'], 4), { kind: 'usage-error', message: '--zone does not apply to validate' });
+});
