@@ -1,6 +1,6 @@
 // Outlier detection end to end (2 workers, 4 real backends, one answering 500): ejected at its fifth
-// consecutive 500 — by whichever worker saw it —, shown by the admin, counted as detected and
-// enforced, and back in service after the ejection time.
+// consecutive 500 — by whichever worker saw it — while the others keep serving, shown by the admin,
+// counted as detected and enforced, and back in service after the ejection time.
 import t from 'tap';
 import { request } from 'undici';
 import { adminJson, adminText, eventually, metricValue } from '../helpers/admin.js';
@@ -35,6 +35,12 @@ ${[...good, bad].map((backend) => `      - address: "${backend.address}"`).join(
     if (bad.requests < 5) t.equal((await badView()).ejected, false, `still in after ${bad.requests} of its requests`);
   }
   t.equal(bad.requests, 5);
+  for (let i = 0; i < 20; i++) {
+    const response = await request(sluice.url('/'));
+    t.equal(response.statusCode, 200, 'the others keep serving');
+    await response.body.text();
+  }
+  t.equal(bad.requests, 5, 'no traffic to the ejected backend, from either worker');
   const endpoints = await adminJson<EndpointJson[]>(sluice.admin, '/endpoints');
   const ejected = endpoints.find((endpoint) => endpoint.address === bad.address)!;
   t.match(ejected, { ejected: true, ejectionCount: 1 }, 'ejected at its fifth consecutive 500');
@@ -49,4 +55,6 @@ ${[...good, bad].map((backend) => `      - address: "${backend.address}"`).join(
   await eventually(async () => !(await badView()).ejected, 20_000, 'the bad backend to return');
   t.ok(Date.now() >= Date.parse(ejected.ejectedUntil!), 'not back before its ejection time');
   t.equal((await badView()).ejectionCount, 1, 'the back-off count stays until it has been back an interval');
+  for (let i = 0; i < 8; i++) await (await request(sluice.url('/'))).body.text();
+  t.ok(bad.requests > 5, 'it takes traffic again after its return');
 });
