@@ -42,6 +42,7 @@ export class H1ToH2Bridge {
   #keepAlive = false;
   #responseStarted = false;
   #bodySent = false;
+  #responseBytes = 0;
 
   constructor(downstream: Downstream, owner: BridgeOwner) {
     this.#downstream = downstream;
@@ -55,6 +56,7 @@ export class H1ToH2Bridge {
     this.#status = 0;
     this.#responseStarted = false;
     this.#bodySent = false;
+    this.#responseBytes = 0;
     const headers: OutgoingHttpHeaders = {
       ':method': head.method,
       ':path': head.target,
@@ -142,7 +144,13 @@ export class H1ToH2Bridge {
     this.#downstream.write(out);
   }
 
+  /** Response body bytes relayed to the client for the current request (without chunked framing). */
+  get responseBytes(): number {
+    return this.#responseBytes;
+  }
+
   #onData(chunk: Buffer): void {
+    this.#responseBytes += chunk.length;
     const downstream = this.#downstream;
     let flowing: boolean;
     if (this.#chunked) {

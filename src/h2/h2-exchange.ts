@@ -93,6 +93,9 @@ export class H2Exchange implements H1SideOwner, Expiring, AccessLogEntry {
   /** Everything sent of the body can be sent again. */
   #replayable = true;
   #status = 0;
+  /** Body bytes received from the client and sent to it (a dropped try's bridge adds its counts). */
+  #bytesIn = 0;
+  #bytesOut = 0;
   #responded = false;
   #done = false;
 
@@ -281,7 +284,14 @@ export class H2Exchange implements H1SideOwner, Expiring, AccessLogEntry {
     const upstream = this.#upstream;
     this.#upstream = undefined;
     if (upstream !== undefined && !upstream.destroyed) upstream.close(NGHTTP2_CANCEL);
-    this.#bridge?.abort();
+    const bridge = this.#bridge;
+    if (bridge !== undefined) {
+      // Its client 'data' listener counts on after this, unread: the next try's bridge counts from here.
+      this.#bridge = undefined;
+      bridge.abort();
+      this.#bytesIn += bridge.requestBytes;
+      this.#bytesOut += bridge.responseBytes;
+    }
     if (this.#endpoint !== undefined) this.#deps.table.endRequest(this.#endpoint.slot);
     this.#endpoint = undefined;
   }
@@ -322,6 +332,7 @@ export class H2Exchange implements H1SideOwner, Expiring, AccessLogEntry {
     if (endStream) return;
     stream.once('wantTrailers', () => stream.sendTrailers(this.#trailers ?? NO_TRAILERS));
     upstream.on('data', (chunk: Buffer) => {
+      this.#bytesOut += chunk.length;
       if (!stream.write(chunk)) upstream.pause();
     });
     stream.on('drain', () => upstream.resume());
@@ -332,6 +343,7 @@ export class H2Exchange implements H1SideOwner, Expiring, AccessLogEntry {
   #forwardBody(): void {
     const stream = this.#stream;
     stream.on('data', (chunk: Buffer) => {
+      this.#bytesIn += chunk.length;
       this.#hold(chunk);
       const upstream = this.#upstream;
       if (upstream === undefined) return;
@@ -403,7 +415,9 @@ export class H2Exchange implements H1SideOwner, Expiring, AccessLogEntry {
     const status = errorTable[code].status;
     this.#status = status;
     stream.respond(this.#withRequestId({ [HTTP2_HEADER_STATUS]: status, 'content-type': 'text/plain; charset=utf-8', 'x-sluice-error': code }));
-    stream.end(`${status} (${code})\n`);
+    const body = `${status} (${code})\n`;
+    this.#bytesOut = body.length;
+    stream.end(body);
   }
 
   #redirect(authority: string | undefined, path: string, httpsPort: number | undefined): void {
@@ -445,8 +459,7 @@ export class H2Exchange implements H1SideOwner, Expiring, AccessLogEntry {
     }
     this.trace.end(this.#status, attempts?.retries ?? 0);
     this.#deps.metrics.activeRequests--;
-    // Body bytes are not counted on HTTP/2 streams.
-    this.#stats.record(methodIndex(this.method), this.#status, (performance.now() - this.#startedAt) / 1000, 0, 0);
+    this.#stats.record(methodIndex(this.method), this.#status, (performance.now() - this.#startedAt) / 1000, this.#bytesIn, this.#bytesOut);
     this.#finalEndpoint?.stats.record(this.#status, this.#error);
     this.#accessLog?.log(this);
   }
@@ -460,8 +473,8 @@ export class H2Exchange implements H1SideOwner, Expiring, AccessLogEntry {
   get path(): string { return this.#headers[':path'] ?? '/'; }
   get protocol(): string { return 'HTTP/2'; }
   get status(): number { return this.#status; }
-  get bytesIn(): number { return 0; }
-  get bytesOut(): number { return 0; }
+  get bytesIn(): number { return this.#bytesIn; }
+  get bytesOut(): number { return this.#bytesOut; }
   get upstream(): string | undefined { return this.#finalEndpoint?.address; }
   get upstreamMs(): number | undefined { return this.#upstreamMs; }
   get route(): string | undefined { return this.#stats.route || undefined; }

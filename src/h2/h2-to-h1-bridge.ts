@@ -111,9 +111,12 @@ export class H2ToH1Bridge implements UpstreamOwner {
   #replayed = false;
   #clientFull = false;
   #upstreamPaused = false;
+  #requestBytes = 0;
+  #responseBytes = 0;
   /** The latest decoded body bytes, held back so the last ones go out with the end of the stream (one call). */
   #held: Buffer | undefined;
   readonly #holdData = (buf: Buffer, start: number, end: number): void => {
+    this.#responseBytes += end - start;
     if (this.#held !== undefined && !this.#client.write(this.#held)) this.#clientFull = true;
     this.#held = start === 0 && end === buf.length ? buf : buf.subarray(start, end);
   };
@@ -149,6 +152,12 @@ export class H2ToH1Bridge implements UpstreamOwner {
       if (this.#request.chunked) this.#connection?.socket.write('0\r\n\r\n');
     });
   }
+
+  /** Request body bytes received from the client while this bridge carried the request. */
+  get requestBytes(): number { return this.#requestBytes; }
+
+  /** Decoded response body bytes relayed to the client. */
+  get responseBytes(): number { return this.#responseBytes; }
 
   /** The exchange is over early (client gone, deadline): the connection is mid-exchange, so it is closed. */
   abort(): void {
@@ -199,6 +208,7 @@ export class H2ToH1Bridge implements UpstreamOwner {
   }
 
   #forwardBody(chunk: Buffer): void {
+    this.#requestBytes += chunk.length;
     const socket = this.#connection?.socket;
     if (socket === undefined) return;
     let flowing: boolean;

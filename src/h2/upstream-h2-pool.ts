@@ -3,6 +3,7 @@
 import net from 'node:net';
 import type { ClientHttp2Stream, OutgoingHttpHeaders, SecureClientSessionOptions } from 'node:http2';
 import type { EndpointTable } from '../balancing/endpoint-table.js';
+import type { HistogramCells } from '../observability/histogram-cells.js';
 import type { UpstreamTlsSnapshot } from '../snapshot.js';
 import { UpstreamH2Session } from './upstream-h2-session.js';
 import { h2ConnectOptions } from './upstream-tls.js';
@@ -18,6 +19,8 @@ export class UpstreamH2Pool {
   readonly table: EndpointTable;
   readonly slot: number;
   readonly clock: { readonly now: number };
+  /** Session connect times (seconds) of the endpoint's cluster; set by each snapshot's compile. */
+  connectTimes: HistogramCells | undefined;
   readonly #authority: string;
   readonly #connectOptions: SecureClientSessionOptions | undefined;
   #timeouts: H2PoolTimeouts;

@@ -1,7 +1,9 @@
 // One HTTP/2 client session to an endpoint and its accounting: streams open on it, the peer's stream
 // limit, whether it still takes new streams. It reports to the EndpointTable and its pool; it never chooses.
+import { performance } from 'node:perf_hooks';
 import http2, { type ClientHttp2Session, type ClientHttp2Stream, type OutgoingHttpHeaders, type SecureClientSessionOptions, type Settings } from 'node:http2';
 import type { EndpointTable } from '../balancing/endpoint-table.js';
+import type { HistogramCells } from '../observability/histogram-cells.js';
 import { markRefusedByGoaway } from './upstream-h2-refused.js';
 
 /** Streams a session takes before the peer's SETTINGS say how many it allows. */
@@ -15,6 +17,8 @@ export interface SessionHome {
   readonly table: EndpointTable;
   readonly slot: number;
   readonly clock: { readonly now: number };
+  /** Where the time from connect start to the session's 'connect' (TCP, and TLS for h2) is observed. */
+  readonly connectTimes: HistogramCells | undefined;
   /** Called once when the session is gone, so the pool forgets it. */
   forget(session: UpstreamH2Session): void;
 }
@@ -42,8 +46,10 @@ export class UpstreamH2Session {
     this.since = home.clock.now;
     const owner = this;
     this.#onStreamClose = function onStreamClose(this: ClientHttp2Stream) { owner.#streamClosed(this); };
+    const startedAt = performance.now();
     this.session = http2.connect(authority, options);
     this.session.on('connect', () => {
+      home.connectTimes?.observe((performance.now() - startedAt) / 1000);
       this.connected = true;
       home.table.connectionOpened(home.slot);
     });

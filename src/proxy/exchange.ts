@@ -175,11 +175,11 @@ export class ProxyExchange implements UpstreamOwner, BridgeOwner, AccessLogEntry
     }
     this.requestDone = bodyEnd !== BODY_CONTINUES;
     const stop = this.requestDone ? bodyEnd : buf.length;
+    this.#bytesIn = stop - bodyStart;
     if (bridge !== undefined) {
       if (this.requestDone && (head.chunked || head.contentLength > 0)) bridge.endBody();
       return stop;
     }
-    this.#bytesIn = stop - bodyStart;
     this.#initialBody = stop > bodyStart ? buf.subarray(bodyStart, stop) : undefined;
     if (target === undefined) this.#reply('no_route');
     else if (redirect) this.#redirectToHttps(runtime.httpsPort);
@@ -249,6 +249,7 @@ export class ProxyExchange implements UpstreamOwner, BridgeOwner, AccessLogEntry
 
   bridged(status: number, keepAlive: boolean): void {
     this.#status = status;
+    this.#bytesOut = this.#bridge!.responseBytes;
     this.#bridging = false;
     this.#record();
     this.#complete();
@@ -260,6 +261,7 @@ export class ProxyExchange implements UpstreamOwner, BridgeOwner, AccessLogEntry
     this.#bridging = false;
     if (responseStarted) {
       this.#responsePhase = ResponsePhase.Body;
+      this.#bytesOut = this.#bridge!.responseBytes;
       return this.#fail(code);
     }
     const failure = refused ? TryFailure.RefusedStream : tryFailureOf(code);

@@ -213,6 +213,7 @@ function compileCluster(cluster: ClusterSnapshot, locality: LocalitySnapshot, po
   const endpoints: UpstreamEndpoint[] = cluster.endpoints.map((endpoint) => {
     const pools = poolsOf(cluster, endpoint);
     if (pools.http1 !== undefined) pools.http1.connectTimes = stats.connectTimes;
+    if (pools.h2 !== undefined) pools.h2.connectTimes = stats.connectTimes;
     const token = affinity === undefined ? undefined : affinityToken(cluster.name, endpoint.address);
     const address = {
       slot: endpoint.slot, weight: endpoint.weight, zone: endpoint.zone, address: endpoint.address, host: endpoint.host, port: endpoint.port,

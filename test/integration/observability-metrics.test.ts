@@ -1,10 +1,12 @@
 // Metrics of a real proxy with 2 workers after known traffic: downstream requests by listener, route,
 // method and status class, durations, body bytes, upstream requests by endpoint, connect times, TLS
 // handshakes and errors, active gauges; every series sums the workers exactly. Then a reload turns
-// endpoint labels off.
+// endpoint labels off. Body bytes of HTTP/2 streams (to http1 and h2c clusters) and of HTTP/1.1
+// responses from an h2c cluster, in /metrics and the access log; connect times of HTTP/2 sessions.
 import t from 'tap';
-import { mkdtempSync, readFileSync } from 'node:fs';
-import net from 'node:net';
+import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
+import http2 from 'node:http2';
+import net, { type AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { adminJson, adminText, eventually, metricValue } from '../helpers/admin.js';
@@ -91,5 +93,85 @@ metrics: { endpointLabels: ${endpointLabels} }
   t.equal(metricValue(after, 'sluice_upstream_requests_total{cluster="app",code_class="2xx"}'), 2, 'one series per cluster');
   t.notOk(after.includes(`endpoint="${backend.address}"`), 'no endpoint label anywhere');
   t.equal(metricValue(after, 'sluice_endpoint_active_requests{cluster="app"}'), 0);
+  t.equal(await sluice.stop(), 0);
+});
+
+/** POSTs `body` on an HTTP/2 stream; `length` false sends no content-length (chunked towards an HTTP/1.1 endpoint). */
+function h2Post(client: http2.ClientHttp2Session, pathname: string, body: string, length: boolean): Promise<{ status: number; body: string }> {
+  return new Promise((resolve, reject) => {
+    const stream = client.request({ ':method': 'POST', ':path': pathname, ...(length ? { 'content-length': String(body.length) } : {}) });
+    let status = 0;
+    let text = '';
+    stream.on('response', (headers) => { status = Number(headers[':status']); });
+    stream.setEncoding('utf8').on('data', (chunk: string) => { text += chunk; });
+    stream.on('end', () => resolve({ status, body: text }));
+    stream.on('error', reject);
+    stream.setTimeout(20_000, () => stream.close(http2.constants.NGHTTP2_CANCEL));
+    stream.end(body);
+  });
+}
+
+t.test('HTTP/2 body bytes (both cluster kinds), h2c responses to HTTP/1.1 clients, HTTP/2 session connect times', async (t) => {
+  const h1 = await startBackend(t, 'h1', (req, res) => {
+    let body = '';
+    req.setEncoding('utf8').on('data', (chunk: string) => { body += chunk; });
+    req.on('end', () => res.end(`h1:${body}`));
+  });
+  const h2Server = http2.createServer();
+  let h2Sessions = 0;
+  h2Server.on('session', () => { h2Sessions++; });
+  h2Server.on('stream', (stream) => {
+    let body = '';
+    stream.setEncoding('utf8').on('data', (chunk: string) => { body += chunk; });
+    stream.on('end', () => {
+      stream.respond({ ':status': 200 });
+      stream.end(`h2:${body}`);
+    });
+  });
+  await new Promise<void>((resolve) => h2Server.listen(0, '127.0.0.1', resolve));
+  t.teardown(() => new Promise<void>((resolve) => h2Server.close(() => resolve())));
+  const h2Address = `127.0.0.1:${(h2Server.address() as AddressInfo).port}`;
+  const sluice = await startSluice(t, `
+listeners: [{ name: web, address: "127.0.0.1:0" }]
+routes:
+  - paths:
+      - { path: /http1, pathType: Prefix, cluster: h1 }
+      - { path: /h2c, pathType: Prefix, cluster: h2 }
+clusters:
+  - { name: h1, endpoints: [{ address: "${h1.address}" }] }
+  - { name: h2, protocol: h2c, endpoints: [{ address: "${h2Address}" }] }
+accessLog: { enabled: true, path: access.log }
+`, { workers: 2 });
+  const web = sluice.listeners.web!;
+  const client = http2.connect(`http://${web}`);
+  t.teardown(() => client.close());
+
+  const large = 'x'.repeat(100_000);
+  const toH1Length = await h2Post(client, '/http1/length', 'hello', true);
+  const toH1Chunked = await h2Post(client, '/http1/chunked', large, false);
+  const toH2 = await h2Post(client, '/h2c/from-h2', 'abcdefg', false);
+  const h1ToH2 = await send(web, { method: 'POST', path: '/h2c/from-h1', body: 'hello' });
+  t.same([toH1Length, toH1Chunked, toH2, h1ToH2].map((r) => [r.status, r.body.length]),
+    [[200, 8], [200, 100_003], [200, 10], [200, 8]]);
+
+  const { text } = await adminText(sluice.admin, '/metrics');
+  const value = (series: string) => metricValue(text, series);
+  t.equal(value('sluice_request_body_bytes_total{listener="web",route="*/http1",cluster="h1"}'), 100_005, 'h2c client → http1 cluster: 5 + 100000');
+  t.equal(value('sluice_response_body_bytes_total{listener="web",route="*/http1",cluster="h1"}'), 100_011, '8 + 100003, without chunked framing');
+  t.equal(value('sluice_request_body_bytes_total{listener="web",route="*/h2c",cluster="h2"}'), 12, 'h2c client 7 + HTTP/1.1 client 5');
+  t.equal(value('sluice_response_body_bytes_total{listener="web",route="*/h2c",cluster="h2"}'), 18, 'h2c client 10 + HTTP/1.1 client 8');
+  t.ok(h2Sessions > 0);
+  t.equal(value('sluice_upstream_connect_duration_seconds_count{cluster="h2"}'), h2Sessions, 'one observation per HTTP/2 session the endpoint accepted');
+
+  const logFile = path.join(path.dirname(sluice.configFile), 'access.log');
+  const lines = () => existsSync(logFile) ? readFileSync(logFile, 'utf8').split('\n').filter(Boolean).map((line) => JSON.parse(line) as Record<string, unknown>) : [];
+  await eventually(() => lines().length === 4, 20_000, 'four access log lines');
+  const bytes = Object.fromEntries(lines().map((line) => [line.path, [line.protocol, line.bytesIn, line.bytesOut]]));
+  t.same(bytes, {
+    '/http1/length': ['HTTP/2', 5, 8],
+    '/http1/chunked': ['HTTP/2', 100_000, 100_003],
+    '/h2c/from-h2': ['HTTP/2', 7, 10],
+    '/h2c/from-h1': ['HTTP/1.1', 5, 8],
+  });
   t.equal(await sluice.stop(), 0);
 });
