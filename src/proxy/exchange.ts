@@ -375,9 +375,10 @@ export class ProxyExchange implements UpstreamOwner, BridgeOwner, AccessLogEntry
     if (!this.active) return;
     switch (this.#responsePhase) {
       case ResponsePhase.Head:
-        // A kept-alive connection the endpoint closed just as we reused it: replay once on a fresh
-        // one, which is not a retry (the endpoint is not at fault).
-        if (failure === 'upstream_reset' && connection?.reused === true && this.requestDone && !this.#staleReplayed) {
+        // A kept-alive connection the endpoint closed just as we reused it: replay an idempotent
+        // request once on a fresh one, which is not a retry (the endpoint is not at fault). A POST is
+        // never replayed this way: the endpoint may have acted on it before closing (RFC 9110 §9.2.2).
+        if (failure === 'upstream_reset' && connection?.reused === true && this.requestDone && !this.#staleReplayed && this.#attempts.idempotent) {
           this.#staleReplayed = true;
           this.#send(true);
         } else {

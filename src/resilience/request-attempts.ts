@@ -28,6 +28,11 @@ export class RequestAttempts {
     this.#random = random;
   }
 
+  /** The request's method may be sent twice (RFC 9110 §9.2.2). */
+  get idempotent(): boolean {
+    return this.#idempotent;
+  }
+
   /** Tries made so far for the current request (1 after the first pick): for the access log. */
   get count(): number { return this.#pick.attempt; }
 

@@ -145,3 +145,44 @@ clusters: [{ name: c, endpoints: [{ address: "${backend.address}" }], circuitBre
   t.equal(metricValue(metrics.text, 'sluice_circuit_breaker_overflows_total{cluster="c",breaker="requests"}'), 1);
   t.equal((await get(sluice.url('/'))).status, 200, 'the unit was given back');
 });
+
+/**
+ * A raw endpoint that answers its first request on each connection with keep-alive, then closes that
+ * connection without a word as soon as the next request's bytes arrive (a keep-alive race lost).
+ */
+async function closesReusedConnections(t: { teardown(fn: () => Promise<void>): void }) {
+  const { createServer } = await import('node:net');
+  const seen: string[] = [];
+  const server = createServer((socket) => {
+    let requests = 0;
+    socket.on('data', (chunk) => {
+      requests++;
+      seen.push(chunk.toString('latin1').split(' ', 1)[0]!);
+      if (requests > 1) socket.destroy();
+      else socket.write('HTTP/1.1 200 OK\r\ncontent-length: 2\r\nconnection: keep-alive\r\n\r\nok');
+    });
+    socket.on('error', () => {});
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  t.teardown(() => new Promise<void>((resolve) => server.close(() => resolve())));
+  const { port } = server.address() as import('node:net').AddressInfo;
+  return { address: `127.0.0.1:${port}`, seen };
+}
+
+t.test('a reused keep-alive connection closed under a request: a GET is replayed on a fresh one, a POST is not', async (t) => {
+  const endpoint = await closesReusedConnections(t);
+  const sluice = await startSluice(t, `
+${LISTENER}
+defaultCluster: c
+clusters: [{ name: c, endpoints: [{ address: "${endpoint.address}" }], retries: { attempts: 0 } }]
+`, { workers: 1 });
+  const agent = new Agent({ connections: 1, pipelining: 1 });
+  t.teardown(() => agent.close());
+  t.equal((await get(sluice.url('/'), agent)).status, 200, 'first GET opens the upstream connection');
+  t.equal((await get(sluice.url('/'), agent)).status, 200, 'second GET: the reused connection closes, replayed on a fresh one');
+  t.equal((await get(sluice.url('/'), agent)).status, 200, 'third GET reuses the fresh connection… and is replayed again');
+  const before = endpoint.seen.length;
+  const post = await get(sluice.url('/'), agent, 'POST', 'x');
+  t.equal(post.status, 502, 'the POST lost on a reused connection is answered 502, not sent twice');
+  t.same(endpoint.seen.slice(before), ['POST'], 'the endpoint saw the POST exactly once');
+});
