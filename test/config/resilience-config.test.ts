@@ -1,6 +1,7 @@
 // The cluster `outlierDetection` and `healthCheck` blocks: Envoy's defaults, every problem with its
 // field path, and the Snapshot fields (and slot initial state) they become.
 import t from 'tap';
+import { OUTLIER_DEFAULTS } from '../outlier/fixtures.js';
 import { EndpointState } from '../../src/balancing/endpoint-table.js';
 import { buildSnapshot, validateConfig, type ConfigResult } from '../../src/config/index.js';
 import { accepted, problemLines } from '../helpers/config-results.js';
@@ -14,18 +15,7 @@ function withCluster(extra: Record<string, unknown>): ConfigResult {
 
 t.test('outlierDetection: an empty block gets Envoy\'s defaults', async (t) => {
   const snapshot = buildSnapshot(accepted(withCluster({ outlierDetection: {} })), 1, () => 0);
-  t.same(snapshot.clusters[0]!.outlierDetection, {
-    consecutive5xx: 5,
-    consecutiveGatewayFailure: 5,
-    intervalMs: 10_000,
-    baseEjectionTimeMs: 30_000,
-    maxEjectionTimeMs: 300_000,
-    maxEjectionPercent: 10,
-    alwaysEjectOneHost: false,
-    successRate: { minimumHosts: 5, requestVolume: 100, stdevFactor: 1.9 },
-    failurePercentage: { threshold: 85, minimumHosts: 5, requestVolume: 50 },
-    enforcing: { consecutive_5xx: 100, consecutive_gateway_failure: 0, success_rate: 100, failure_percentage: 0 },
-  });
+  t.same(snapshot.clusters[0]!.outlierDetection, OUTLIER_DEFAULTS);
   t.notOk('outlierDetection' in buildSnapshot(accepted(withCluster({})), 1, () => 0).clusters[0]!, 'absent unless configured');
 });
 
