@@ -32,6 +32,8 @@ export interface BenchOptions {
   readonly tracing: SluiceTracing;
   /** Sluice's access log: `off` (the default) or `file` (every request, one JSON line, to a file in the work directory). */
   readonly accessLog: SluiceAccessLog;
+  /** Sluice's cluster: one endpoint (`single`), six without zones (`spread`), or the six in zones with outlier detection (`zoned`). */
+  readonly balancing: SluiceBalancing;
 }
 
 export const SLUICE_TRACING_NAMES = ['default', 'rate0', 'off'] as const;
@@ -40,7 +42,14 @@ export type SluiceTracing = (typeof SLUICE_TRACING_NAMES)[number];
 export const SLUICE_ACCESS_LOG_NAMES = ['off', 'file'] as const;
 export type SluiceAccessLog = (typeof SLUICE_ACCESS_LOG_NAMES)[number];
 
-export const USAGE = `usage: npm run bench -- [--suite ${SUITE_NAMES.join('|')}] [--duration S] [--warmup S] [--connections N] [--only ${TARGET_NAMES.join(',')}] [--load ${LOAD_GENERATOR_NAMES.join('|')}] [--tracing ${SLUICE_TRACING_NAMES.join('|')}] [--access-log ${SLUICE_ACCESS_LOG_NAMES.join('|')}]`;
+/**
+ * `spread` and `zoned` have the same six endpoints (the backend on six loopback addresses), so their
+ * ratio is the cost of zone-aware routing plus outlier detection alone.
+ */
+export const SLUICE_BALANCING_NAMES = ['single', 'spread', 'zoned'] as const;
+export type SluiceBalancing = (typeof SLUICE_BALANCING_NAMES)[number];
+
+export const USAGE = `usage: npm run bench -- [--suite ${SUITE_NAMES.join('|')}] [--duration S] [--warmup S] [--connections N] [--only ${TARGET_NAMES.join(',')}] [--load ${LOAD_GENERATOR_NAMES.join('|')}] [--tracing ${SLUICE_TRACING_NAMES.join('|')}] [--access-log ${SLUICE_ACCESS_LOG_NAMES.join('|')}] [--balancing ${SLUICE_BALANCING_NAMES.join('|')}]`;
 
 function positiveNumber(flag: string, raw: string, integer: boolean): number {
   const value = Number(raw);
@@ -89,6 +98,7 @@ export function parseBenchOptions(argv: readonly string[]): BenchOptions {
       suite: { type: 'string', default: 'h1' },
       tracing: { type: 'string', default: 'default' },
       'access-log': { type: 'string', default: 'off' },
+      balancing: { type: 'string', default: 'single' },
     },
     strict: true,
     allowPositionals: false,
@@ -108,5 +118,6 @@ export function parseBenchOptions(argv: readonly string[]): BenchOptions {
     load,
     tracing: oneOf('tracing', SLUICE_TRACING_NAMES, values.tracing),
     accessLog: oneOf('access-log', SLUICE_ACCESS_LOG_NAMES, values['access-log']),
+    balancing: oneOf('balancing', SLUICE_BALANCING_NAMES, values.balancing),
   };
 }

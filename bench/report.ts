@@ -3,10 +3,19 @@ import type { LatencyColumns, LoadFigures } from './load.js';
 import type { SuiteName, TargetName } from './options.js';
 
 export type TargetOutcome =
-  | { readonly name: TargetName; readonly status: 'measured'; readonly figures: LoadFigures; readonly peakRssMiB: number | undefined }
+  | {
+    readonly name: TargetName;
+    readonly status: 'measured';
+    readonly figures: LoadFigures;
+    readonly peakRssMiB: number | undefined;
+    /** The target's own CPU time over the measured run per request completed; undefined without a process of its own. */
+    readonly cpuUsPerRequest: number | undefined;
+  }
   | { readonly name: TargetName; readonly status: 'skipped'; readonly reason: string }
   /** The load run did not complete (its generator failed, or overran its hard limit and was killed). */
   | { readonly name: TargetName; readonly status: 'failed'; readonly reason: string };
+
+type MeasuredOutcome = Extract<TargetOutcome, { readonly status: 'measured' }>;
 
 export interface Ratio {
   /** e.g. "sluice/nginx": sluice's average req/s over the other target's. */
@@ -38,17 +47,27 @@ export interface BenchReport {
 /** Targets sluice is compared against, in the order the ratios are printed. */
 const COMPARED: readonly TargetName[] = ['nginx', 'http-proxy', 'undici-proxy', 'direct'];
 
-export function sluiceRatios(outcomes: readonly TargetOutcome[]): Ratio[] {
-  const rps = new Map<TargetName, number>();
+/** Sluice's figure over each compared target's, when both are known and the other is not 0. */
+function ratiosOf(outcomes: readonly TargetOutcome[], figure: (outcome: MeasuredOutcome) => number | undefined, suffix: string): Ratio[] {
+  const values = new Map<TargetName, number>();
   for (const outcome of outcomes) {
-    if (outcome.status === 'measured') rps.set(outcome.name, outcome.figures.requestsPerSecAverage);
+    const value = outcome.status === 'measured' ? figure(outcome) : undefined;
+    if (value !== undefined) values.set(outcome.name, value);
   }
-  const sluice = rps.get('sluice');
+  const sluice = values.get('sluice');
   if (sluice === undefined) return [];
   return COMPARED.flatMap((name) => {
-    const other = rps.get(name);
-    return other === undefined || other === 0 ? [] : [{ label: `sluice/${name}`, value: sluice / other }];
+    const other = values.get(name);
+    return other === undefined || other === 0 ? [] : [{ label: `sluice/${name}${suffix}`, value: sluice / other }];
   });
+}
+
+/** Requests/s ratios, then CPU-per-request ratios (above 1: Sluice spends more CPU on a request). */
+export function sluiceRatios(outcomes: readonly TargetOutcome[]): Ratio[] {
+  return [
+    ...ratiosOf(outcomes, (outcome) => outcome.figures.requestsPerSecAverage, ''),
+    ...ratiosOf(outcomes, (outcome) => outcome.cpuUsPerRequest, ' CPU/req'),
+  ];
 }
 
 /** Errors plus non-2xx answers; any of them makes the run's figures suspect. */
@@ -58,11 +77,11 @@ export function failuresOf(figures: LoadFigures): number {
 
 function headerOf(report: BenchReport): string[] {
   const { typical, tail } = report.latencyColumns;
-  return ['target', 'req/s avg', 'req/s p50', `lat ${typical} ms`, `lat ${tail} ms`, 'errors+non2xx', 'peak RSS MiB'];
+  return ['target', 'req/s avg', 'req/s p50', `lat ${typical} ms`, `lat ${tail} ms`, 'errors+non2xx', 'peak RSS MiB', 'CPU µs/req'];
 }
 
 function rowOf(outcome: TargetOutcome): string[] {
-  if (outcome.status !== 'measured') return [outcome.name, `${outcome.status}: ${outcome.reason}`, '', '', '', '', ''];
+  if (outcome.status !== 'measured') return [outcome.name, `${outcome.status}: ${outcome.reason}`, '', '', '', '', '', ''];
   const { figures } = outcome;
   const failures = failuresOf(figures);
   return [
@@ -73,6 +92,7 @@ function rowOf(outcome: TargetOutcome): string[] {
     figures.latencyTailMs.toFixed(1),
     failures === 0 ? '0' : `${figures.errors}+${figures.non2xx} (!)`,
     outcome.peakRssMiB === undefined ? '-' : outcome.peakRssMiB.toFixed(1),
+    outcome.cpuUsPerRequest === undefined ? '-' : outcome.cpuUsPerRequest.toFixed(1),
   ];
 }
 

@@ -8,7 +8,7 @@ import type { LoadGenerator } from './load.js';
 import { parseBenchOptions, USAGE, type BenchOptions } from './options.js';
 import { pinSelf, stopAll } from './processes.js';
 import { consoleTable, failuresOf, markdownTable, sluiceRatios, type BenchReport, type TargetOutcome } from './report.js';
-import { processTree, sampleRss, type RssSampler } from './rss.js';
+import { processTree, sampleUsage, type UsageSampler } from './process-usage.js';
 import { suiteNamed, suiteTarget, type Suite } from './suites.js';
 import { LOAD_CPU, type RunningTarget, type Target, type TargetContext } from './target.js';
 import { writeSelfSignedCertificate } from './tls-cert.js';
@@ -35,21 +35,27 @@ async function measureTarget(target: Target, context: TargetContext, options: Be
     process.exitCode = 1;
     return { name: target.name, status: 'skipped', reason: 'failed to start' };
   }
-  let sampler: RssSampler | undefined;
+  let sampler: UsageSampler | undefined;
   try {
     progress(`${target.name}: warm-up ${options.warmupSec} s on ${running.url} (${load.name})`);
     const settings = { connections: options.connections, warmupSec: options.warmupSec, durationSec: options.durationSec };
     const figures = await load.run(running.url, settings, () => {
       progress(`${target.name}: measuring ${options.durationSec} s`);
       // The tree (nginx master + worker) is stable by now; resolve it once, outside the sampling loop.
-      if (running.pid !== undefined) sampler = sampleRss(processTree(running.pid), RSS_SAMPLE_MS);
+      if (running.pid !== undefined) sampler = sampleUsage(processTree(running.pid), RSS_SAMPLE_MS);
     });
-    const peakRssMiB = sampler?.stop();
+    const usage = sampler?.stop();
     if (failuresOf(figures) > 0) {
       progress(`${target.name}: ${figures.errors} errors and ${figures.non2xx} non-2xx answers: figures are not valid`);
       process.exitCode = 1;
     }
-    return { name: target.name, status: 'measured', figures, peakRssMiB };
+    return {
+      name: target.name,
+      status: 'measured',
+      figures,
+      peakRssMiB: usage?.peakRssMiB,
+      cpuUsPerRequest: usage === undefined || figures.totalRequests === 0 ? undefined : (usage.cpuSeconds * 1e6) / figures.totalRequests,
+    };
   } catch (error) {
     // A failed or hung load run fails this target only; the others are still measured.
     const reason = error instanceof Error ? error.message : String(error);
@@ -67,7 +73,8 @@ async function runBench(options: BenchOptions, suite: Suite, load: LoadGenerator
   const pinned = await pinSelf(LOAD_CPU);
   const certificate = suite.needsCertificate ? await writeSelfSignedCertificate(workDir) : undefined;
   const backend = await suite.startBackend();
-  const context: TargetContext = { backendPort: backend.port, workDir, certificate, tracing: options.tracing, accessLog: options.accessLog };
+  const context: TargetContext = { backendPort: backend.port, workDir, certificate, tracing: options.tracing, accessLog: options.accessLog,
+    balancing: options.balancing };
   const outcomes: TargetOutcome[] = [];
   try {
     for (const name of options.targets) outcomes.push(await measureTarget(suiteTarget(suite, name), context, options, load));

@@ -4,7 +4,8 @@ import { existsSync } from 'node:fs';
 import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import type { SluiceTracing } from './options.js';
+import type { SluiceBalancing, SluiceTracing } from './options.js';
+import { BACKEND_HOSTS } from './peers/peer-args.js';
 import { freePort } from './processes.js';
 import { PROXY_CPU, requireCertificate, startServingProcess, type CertificatePaths, type Endpoint, type Target, type TargetContext } from './target.js';
 
@@ -26,11 +27,35 @@ const TRACING_BLOCK: Readonly<Record<SluiceTracing, string>> = {
   off: 'tracing: { enabled: false }',
 };
 
-/** `accessLogFile`: every request logged to this file; undefined: the access log stays off (its default). */
-export function sluiceConfig(
-  listenPort: number, backendPort: number, certificate?: CertificatePaths,
-  clusterProtocol: SluiceFlavour['clusterProtocol'] = 'http1', tracing: SluiceTracing = 'default', accessLogFile?: string,
-): string {
+/** The cluster's endpoints and what balances over them, for each bench choice (see options.ts). */
+function clusterBlock(backendPort: number, protocol: string, balancing: SluiceBalancing): string {
+  if (balancing === 'single') return `clusters: [{ name: backend, ${protocol}endpoints: [{ address: "127.0.0.1:${backendPort}" }] }]`;
+  const zoned = balancing === 'zoned';
+  // Two endpoints in each of three zones; with this proxy in zone-a and half the fleet there, Envoy's
+  // plan keeps 2/3 of requests local and spreads the rest, so every pick draws a locality first.
+  const endpoints = BACKEND_HOSTS.map((host, index) =>
+    `{ address: "${host}:${backendPort}"${zoned ? `, zone: zone-${'abc'[index % 3]}` : ''} }`).join(', ');
+  const resilience = zoned
+    ? ', zoneAware: { minClusterSize: 6 }, outlierDetection: { interval: 1s, maxEjectionPercent: 50, '
+      + 'enforcing: { consecutiveGatewayFailure: 100, failurePercentage: 100 } }'
+    : '';
+  return [
+    ...(zoned ? ['zone: zone-a', 'fleet: { zone-a: 2, zone-b: 1, zone-c: 1 }'] : []),
+    `clusters: [{ name: backend, ${protocol}endpoints: [${endpoints}]${resilience} }]`,
+  ].join('\n');
+}
+
+export interface SluiceConfigChoices {
+  readonly certificate?: CertificatePaths;
+  readonly clusterProtocol?: SluiceFlavour['clusterProtocol'];
+  readonly tracing?: SluiceTracing;
+  /** Every request logged to this file; undefined: the access log stays off (its default). */
+  readonly accessLogFile?: string;
+  readonly balancing?: SluiceBalancing;
+}
+
+export function sluiceConfig(listenPort: number, backendPort: number, choices: SluiceConfigChoices = {}): string {
+  const { certificate, clusterProtocol = 'http1', tracing = 'default', accessLogFile, balancing = 'single' } = choices;
   const listener = certificate === undefined
     ? 'protocol: http'
     : `protocol: https, tls: { certificates: [{ cert: "${certificate.certPath}", key: "${certificate.keyPath}" }] }`;
@@ -38,7 +63,7 @@ export function sluiceConfig(
   return [
     `listeners: [{ name: web, address: "127.0.0.1:${listenPort}", ${listener} }]`,
     'routes: [{ paths: [{ path: /, pathType: Prefix, cluster: backend }] }]',
-    `clusters: [{ name: backend, ${protocol}endpoints: [{ address: "127.0.0.1:${backendPort}" }] }]`,
+    clusterBlock(backendPort, protocol, balancing),
     TRACING_BLOCK[tracing],
     accessLogFile === undefined ? '' : `accessLog: { enabled: true, path: "${accessLogFile}" }`,
     '',
@@ -53,8 +78,13 @@ export function sluiceTarget(flavour: SluiceFlavour): Target {
       const port = await freePort();
       const configPath = join(context.workDir, 'sluice.yaml');
       const certificate = flavour.tls ? requireCertificate(context) : undefined;
-      await writeFile(configPath, sluiceConfig(port, context.backendPort, certificate, flavour.clusterProtocol, context.tracing,
-        context.accessLog === 'file' ? join(context.workDir, 'access.log') : undefined));
+      await writeFile(configPath, sluiceConfig(port, context.backendPort, {
+        certificate,
+        clusterProtocol: flavour.clusterProtocol,
+        tracing: context.tracing,
+        ...(context.accessLog === 'file' ? { accessLogFile: join(context.workDir, 'access.log') } : {}),
+        balancing: context.balancing,
+      }));
       return startServingProcess({
         name: 'sluice',
         command: process.execPath,

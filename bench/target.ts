@@ -1,5 +1,5 @@
 // What a benchmark target is, and the one way every process-backed target is started and proven up.
-import type { SluiceAccessLog, SluiceTracing, TargetName } from './options.js';
+import type { SluiceAccessLog, SluiceBalancing, SluiceTracing, TargetName } from './options.js';
 import { startProcess, type ManagedProcess } from './processes.js';
 import { h2Probe, http1Probe, waitUntilServing, type Probe } from './readiness.js';
 
@@ -23,6 +23,8 @@ export interface TargetContext {
   readonly tracing: SluiceTracing;
   /** Sluice's access log (see options.ts). */
   readonly accessLog: SluiceAccessLog;
+  /** Sluice's cluster shape (see options.ts). */
+  readonly balancing: SluiceBalancing;
 }
 
 export interface RunningTarget {

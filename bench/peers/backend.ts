@@ -2,7 +2,7 @@
 // fixed 200. It only counts request heads (CRLFCRLF), so it serves bodiless requests only, and it
 // copes with heads split across reads and several heads in one read (pipelining).
 import { createServer, type Socket } from 'node:net';
-import { LISTEN_HOST, readPeerArgs } from './peer-args.js';
+import { BACKEND_HOSTS, readPeerArgs } from './peer-args.js';
 
 const RESPONSE = Buffer.from('HTTP/1.1 200 OK\r\ncontent-type: text/plain\r\ncontent-length: 13\r\n\r\nhello, world\n', 'latin1');
 const CR = 0x0d;
@@ -43,4 +43,4 @@ function serve(socket: Socket): void {
 }
 
 const { port } = readPeerArgs();
-createServer(serve).listen(port, LISTEN_HOST);
+for (const host of BACKEND_HOSTS) createServer(serve).listen(port, host);

@@ -32,3 +32,9 @@ export function requireUpstream(args: PeerArgs): number {
 }
 
 export const LISTEN_HOST = '127.0.0.1';
+
+/**
+ * Loopback addresses the backend also answers on (same port), so Sluice's bench cluster can have
+ * several endpoints that are one backend process.
+ */
+export const BACKEND_HOSTS: readonly string[] = ['127.0.0.1', '127.0.0.2', '127.0.0.3', '127.0.0.4', '127.0.0.5', '127.0.0.6'];

@@ -43,7 +43,7 @@ t.test('a failed run is a row of its own in both tables', async (t) => {
     date: 'today', node: 'v20', nproc: 2, command: 'npm run bench -- --suite h2', pinned: true, suite: 'h2', protocol: 'HTTP/2',
     loadGenerator: 'h2load', workload: 'w', latencyColumns: { typical: 'mean', tail: 'max' }, connections: 8, warmupSec: 1, durationSec: 2,
     outcomes: [
-      { name: 'sluice', status: 'measured', peakRssMiB: 60, figures: { requestsPerSecAverage: 1000, requestsPerSecP50: undefined, latencyTypicalMs: 1, latencyTailMs: 9, totalRequests: 2000, errors: 0, non2xx: 0 } },
+      { name: 'sluice', status: 'measured', peakRssMiB: 60, cpuUsPerRequest: 50, figures: { requestsPerSecAverage: 1000, requestsPerSecP50: undefined, latencyTypicalMs: 1, latencyTailMs: 9, totalRequests: 2000, errors: 0, non2xx: 0 } },
       { name: 'nginx', status: 'failed', reason: 'h2load (PID 42) was still running after its hard limit of 18000 ms; killed it' },
     ],
     ratios: [],
