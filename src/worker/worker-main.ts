@@ -1,6 +1,5 @@
 // A data-plane worker thread: compiles each snapshot into a Runtime and swaps it in, accepts on every
 // listener, proxies, answers metric requests and drains on request. It never reads configuration.
-import { randomUUID } from 'node:crypto';
 import { parentPort, workerData } from 'node:worker_threads';
 import { EndpointTable } from '../balancing/endpoint-table.js';
 import { systemRandom } from '../balancing/random.js';
@@ -35,7 +34,8 @@ const connections = new Set<HttpConnection>();
 const sessions = new Set<Http2Session>();
 const boundPorts = new Map<string, number>();
 const secureContexts = new SecureContextCache();
-const tracingDeps: TracingDeps = { ids: new TraceIdSource(), random: systemRandom, uuid: randomUUID, tracer: registeredTracer };
+const traceIds = new TraceIdSource();
+const tracingDeps: TracingDeps = { ids: traceIds, random: systemRandom, uuid: () => traceIds.uuid(), tracer: registeredTracer };
 const accessLogs = new AccessLogOutputs();
 let runtime: Runtime | undefined;
 let draining = false;
