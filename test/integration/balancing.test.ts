@@ -1,10 +1,13 @@
 // Balancing end to end: real sluice (2 workers), real node:http upstreams. least_request steers away from
 // a slow endpoint that round_robin keeps feeding; zone-aware routing keeps traffic local or splits it
-// as Envoy does; cookie affinity and header hashing pin clients. Assertions are on shares, not timings.
+// as Envoy does; cookie affinity (HTTP/1.1 and HTTP/2 clients, http1 and h2c clusters) and header hashing
+// pin clients. Assertions are on shares, not timings.
 import t from 'tap';
+import http2 from 'node:http2';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { request } from 'undici';
 import { startBackend, type Backend } from '../helpers/backend.js';
+import { startH2Backend } from '../helpers/h2-backend.js';
 import { startSluice } from '../helpers/sluice-process.js';
 
 async function get(url: string, headers: Record<string, string> = {}) {
@@ -161,4 +164,61 @@ clusters:
     t.ok([...seen.values()].every((bodies) => bodies.size === 1), `${path}: every user always reaches the same endpoint (both workers)`);
     t.ok(new Set([...seen.values()].map((bodies) => [...bodies][0])).size > 1, `${path}: users spread over several endpoints`);
   }
+});
+
+/** A GET from an HTTP/2 client: status, Set-Cookie and body. */
+function h2Get(client: http2.ClientHttp2Session, path: string, cookie?: string): Promise<{ setCookie: unknown; body: string }> {
+  return new Promise((resolve, reject) => {
+    const stream = client.request({ ':path': path, ...(cookie === undefined ? {} : { cookie }) });
+    let setCookie: unknown;
+    let body = '';
+    stream.on('response', (headers) => { setCookie = headers['set-cookie']; });
+    stream.setEncoding('utf8').on('data', (chunk: string) => { body += chunk; });
+    stream.on('end', () => resolve({ setCookie, body }));
+    stream.on('error', reject);
+  });
+}
+
+t.test('cookie affinity across protocols: HTTP/1.1 clients of an h2c cluster, HTTP/2 clients of an http1 cluster', async (t) => {
+  const h2 = [await startH2Backend(t, 'h2-one'), await startH2Backend(t, 'h2-two'), await startH2Backend(t, 'h2-three')];
+  const h1 = [await startBackend(t, 'one'), await startBackend(t, 'two'), await startBackend(t, 'three')];
+  const list = (backends: readonly { address: string }[]) => backends.map((backend) => `{ address: "${backend.address}" }`).join(', ');
+  const sluice = await startSluice(t, `
+listeners: [{ name: web, address: "127.0.0.1:0" }]
+routes:
+  - paths:
+      - { path: /h2c, pathType: Prefix, cluster: h2c }
+      - { path: /h1, pathType: Prefix, cluster: h1 }
+clusters:
+  - { name: h2c, protocol: h2c, balancer: round_robin, affinity: { cookie: { name: pin } }, endpoints: [${list(h2)}] }
+  - { name: h1, balancer: round_robin, affinity: { cookie: { name: pin } }, endpoints: [${list(h1)}] }
+`);
+  const first = await get(sluice.url('/h2c'));
+  const setCookie = String(first.headers['set-cookie']);
+  t.match(setCookie, /^pin=[0-9a-f]{8}; Path=\/; HttpOnly$/, 'HTTP/1.1 client of an h2c cluster: the first response sets the cookie');
+  const cookie = setCookie.split(';')[0]!;
+  const pinned = new Set<string>();
+  let newCookies = 0;
+  for (let i = 0; i < 12; i++) {
+    const response = await get(sluice.url('/h2c'), { cookie: `theme=dark; ${cookie}` });
+    pinned.add(response.body);
+    if (response.headers['set-cookie'] !== undefined) newCookies++;
+  }
+  t.same([...pinned], [first.body], 'the cookie pins every request to the endpoint that set it');
+  t.equal(newCookies, 0, 'a pinned request gets no new cookie');
+
+  const client = http2.connect(`http://${sluice.listeners.web}`);
+  t.teardown(() => client.close());
+  const h2First = await h2Get(client, '/h1');
+  t.match(String(h2First.setCookie), /^pin=[0-9a-f]{8}; Path=\/; HttpOnly$/, 'HTTP/2 client of an http1 cluster: the first response sets the cookie');
+  const h2Cookie = String(h2First.setCookie).split(';')[0]!;
+  const h2Pinned = new Set<string>();
+  let h2NewCookies = 0;
+  for (let i = 0; i < 12; i++) {
+    const response = await h2Get(client, '/h1', h2Cookie);
+    h2Pinned.add(response.body);
+    if (response.setCookie !== undefined) h2NewCookies++;
+  }
+  t.same([...h2Pinned], [h2First.body], 'the cookie pins every stream to the endpoint that set it');
+  t.equal(h2NewCookies, 0, 'a pinned stream gets no new cookie');
 });
