@@ -12,8 +12,16 @@ export interface H2Backend {
   readonly tags: string[];
 }
 
-/** Answers each request (after reading its body) with `status` and the backend's name as text. */
-export async function startH2Backend(t: { teardown(fn: () => unknown): void }, name: string, status = 200): Promise<H2Backend> {
+export interface H2BackendOptions {
+  /** The status of every response (200). */
+  readonly status?: number;
+  /** The head goes at once, the body (the name) this much later (0: with the head). */
+  readonly bodyDelayMs?: number;
+}
+
+/** Answers each request (after reading its body) with the status and the backend's name as text. */
+export async function startH2Backend(t: { teardown(fn: () => unknown): void }, name: string, options: H2BackendOptions = {}): Promise<H2Backend> {
+  const { status = 200, bodyDelayMs = 0 } = options;
   const server = http2.createServer();
   const backend: H2Backend = { name, address: '', requests: 0, tags: [] };
   const sessions = new Set<ServerHttp2Session>();
@@ -30,7 +38,9 @@ export async function startH2Backend(t: { teardown(fn: () => unknown): void }, n
     stream.once('end', () => {
       if (stream.destroyed) return;
       stream.respond({ ':status': status, 'content-type': 'text/plain' });
-      stream.end(name);
+      if (bodyDelayMs === 0) return stream.end(name);
+      const timer = setTimeout(() => stream.end(name), bodyDelayMs);
+      stream.once('close', () => clearTimeout(timer));
     });
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));

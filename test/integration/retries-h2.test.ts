@@ -1,8 +1,9 @@
 // Retries for HTTP/2 clients and for HTTP/2 endpoints: an h2c client of an http1 cluster (undici path),
 // a gRPC call to an h2c cluster (its message replayed on the next endpoint), and an HTTP/1.1 client of
 // an h2c cluster (the bridge), each with one endpoint whose port refuses connections; a 5xx retried for
-// an HTTP/2 client and for an HTTP/1.1 client of an h2c cluster (a POST answered 503 not replayed); and a
-// gRPC call refused by a circuit breaker (UNAVAILABLE, trailers only).
+// an HTTP/2 client and for an HTTP/1.1 client of an h2c cluster (a POST answered 503 not replayed), whose
+// per-try timeout ends with the response head; and a gRPC call refused by a circuit breaker (UNAVAILABLE,
+// trailers only).
 import t from 'tap';
 import * as grpc from '@grpc/grpc-js';
 import http2 from 'node:http2';
@@ -109,7 +110,7 @@ async function h1Send(url: string, tag: string, method = 'GET', body?: string): 
 }
 
 t.test('an HTTP/1.1 client of an h2c cluster with on: [5xx]: the 503 stream is cancelled and the other endpoint answers', async (t) => {
-  const bad = await startH2Backend(t, 'bad', 503);
+  const bad = await startH2Backend(t, 'bad', { status: 503 });
   const good = await startH2Backend(t, 'good');
   const sluice = await startSluice(t, `
 listeners: [{ name: web, address: "127.0.0.1:0" }]
@@ -136,7 +137,7 @@ clusters: [{ name: c, protocol: h2c, balancer: round_robin, endpoints: [{ addres
 });
 
 t.test('an HTTP/1.1 client of an h2c cluster with on: [5xx]: a POST answered 503 is not replayed; a GET is', async (t) => {
-  const bad = await startH2Backend(t, 'bad', 503);
+  const bad = await startH2Backend(t, 'bad', { status: 503 });
   const good = await startH2Backend(t, 'good');
   const sluice = await startSluice(t, `${sluiceYaml('h2c', [bad.address, good.address])}    retries: { attempts: 1, on: [5xx] }\n`, { workers: 1 });
   // Round robin on one worker alternates, so of two POSTs one goes to the 503 endpoint first.
@@ -147,6 +148,15 @@ t.test('an HTTP/1.1 client of an h2c cluster with on: [5xx]: a POST answered 503
   t.same(gets, ['200 good', '200 good'], 'the GET that met the 503 was retried');
   t.equal(bad.tags.filter((tag) => tag.startsWith('get-')).length, 1, 'one GET went to the 503 endpoint first');
   t.same(good.tags.filter((tag) => tag.startsWith('get-')), ['get-0', 'get-1']);
+});
+
+t.test('an HTTP/1.1 client of an h2c cluster: the per-try timeout ends with the response head, a slow body is relayed whole', async (t) => {
+  // The body comes long after the per-try timeout; only a try still waiting for its head may be dropped.
+  const backends = [await startH2Backend(t, 'slow-a', { bodyDelayMs: 1_500 }), await startH2Backend(t, 'slow-b', { bodyDelayMs: 1_500 })];
+  const sluice = await startSluice(t, `${sluiceYaml('h2c', backends.map((backend) => backend.address))}    retries: { perTryTimeout: 200ms }\n`);
+  const answer = await h1Send(sluice.url('/'), 'slow');
+  t.ok(answer === '200 slow-a' || answer === '200 slow-b', `one endpoint's response, whole (${answer})`);
+  t.equal(backends[0]!.requests + backends[1]!.requests, 1, 'the request was not retried once its head had arrived');
 });
 
 t.test('gRPC over the circuit breaker: UNAVAILABLE, trailers only, naming overflow', async (t) => {
