@@ -2,7 +2,7 @@
 // a slow endpoint that round_robin keeps feeding; zone-aware routing keeps traffic local or splits it
 // as Envoy does; cookie affinity (HTTP/1.1 and HTTP/2 clients, http1 and h2c clusters) and header hashing
 // pin clients. Assertions are on shares, not timings.
-import t from 'tap';
+import t, { type Test } from 'tap';
 import http2 from 'node:http2';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { request } from 'undici';
@@ -166,8 +166,11 @@ clusters:
   }
 });
 
-/** A GET from an HTTP/2 client: status, Set-Cookie and body. */
-function h2Get(client: http2.ClientHttp2Session, path: string, cookie?: string): Promise<{ setCookie: unknown; body: string }> {
+/** A response as the affinity checks read it. */
+interface Pinning { readonly setCookie: unknown; readonly body: string }
+
+/** A GET from an HTTP/2 client. */
+function h2Get(client: http2.ClientHttp2Session, path: string, cookie?: string): Promise<Pinning> {
   return new Promise((resolve, reject) => {
     const stream = client.request({ ':path': path, ...(cookie === undefined ? {} : { cookie }) });
     let setCookie: unknown;
@@ -177,6 +180,22 @@ function h2Get(client: http2.ClientHttp2Session, path: string, cookie?: string):
     stream.on('end', () => resolve({ setCookie, body }));
     stream.on('error', reject);
   });
+}
+
+/** The first answer sets the cookie; 12 requests carrying it reach the same endpoint and get no new one. */
+async function checkPinned(t: Test, what: string, send: (cookie?: string) => Promise<Pinning>): Promise<void> {
+  const first = await send();
+  t.match(String(first.setCookie), /^pin=[0-9a-f]{8}; Path=\/; HttpOnly$/, `${what}: the first response sets the cookie`);
+  const cookie = `theme=dark; ${String(first.setCookie).split(';')[0]}`;
+  const bodies = new Set<string>();
+  let newCookies = 0;
+  for (let i = 0; i < 12; i++) {
+    const response = await send(cookie);
+    bodies.add(response.body);
+    if (response.setCookie !== undefined) newCookies++;
+  }
+  t.same([...bodies], [first.body], `${what}: the cookie pins every request to the endpoint that set it`);
+  t.equal(newCookies, 0, `${what}: a pinned request gets no new cookie`);
 }
 
 t.test('cookie affinity across protocols: HTTP/1.1 clients of an h2c cluster, HTTP/2 clients of an http1 cluster', async (t) => {
@@ -193,32 +212,11 @@ clusters:
   - { name: h2c, protocol: h2c, balancer: round_robin, affinity: { cookie: { name: pin } }, endpoints: [${list(h2)}] }
   - { name: h1, balancer: round_robin, affinity: { cookie: { name: pin } }, endpoints: [${list(h1)}] }
 `);
-  const first = await get(sluice.url('/h2c'));
-  const setCookie = String(first.headers['set-cookie']);
-  t.match(setCookie, /^pin=[0-9a-f]{8}; Path=\/; HttpOnly$/, 'HTTP/1.1 client of an h2c cluster: the first response sets the cookie');
-  const cookie = setCookie.split(';')[0]!;
-  const pinned = new Set<string>();
-  let newCookies = 0;
-  for (let i = 0; i < 12; i++) {
-    const response = await get(sluice.url('/h2c'), { cookie: `theme=dark; ${cookie}` });
-    pinned.add(response.body);
-    if (response.headers['set-cookie'] !== undefined) newCookies++;
-  }
-  t.same([...pinned], [first.body], 'the cookie pins every request to the endpoint that set it');
-  t.equal(newCookies, 0, 'a pinned request gets no new cookie');
-
+  await checkPinned(t, 'HTTP/1.1 client of an h2c cluster', async (cookie) => {
+    const response = await get(sluice.url('/h2c'), cookie === undefined ? {} : { cookie });
+    return { setCookie: response.headers['set-cookie'], body: response.body };
+  });
   const client = http2.connect(`http://${sluice.listeners.web}`);
   t.teardown(() => client.close());
-  const h2First = await h2Get(client, '/h1');
-  t.match(String(h2First.setCookie), /^pin=[0-9a-f]{8}; Path=\/; HttpOnly$/, 'HTTP/2 client of an http1 cluster: the first response sets the cookie');
-  const h2Cookie = String(h2First.setCookie).split(';')[0]!;
-  const h2Pinned = new Set<string>();
-  let h2NewCookies = 0;
-  for (let i = 0; i < 12; i++) {
-    const response = await h2Get(client, '/h1', h2Cookie);
-    h2Pinned.add(response.body);
-    if (response.setCookie !== undefined) h2NewCookies++;
-  }
-  t.same([...h2Pinned], [h2First.body], 'the cookie pins every stream to the endpoint that set it');
-  t.equal(h2NewCookies, 0, 'a pinned stream gets no new cookie');
+  await checkPinned(t, 'HTTP/2 client of an http1 cluster', (cookie) => h2Get(client, '/h1', cookie));
 });
