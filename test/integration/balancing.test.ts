@@ -204,10 +204,8 @@ t.test('cookie affinity across protocols: HTTP/1.1 clients of an h2c cluster, HT
   const list = (backends: readonly { address: string }[]) => backends.map((backend) => `{ address: "${backend.address}" }`).join(', ');
   const sluice = await startSluice(t, `
 listeners: [{ name: web, address: "127.0.0.1:0" }]
-routes:
-  - paths:
-      - { path: /h2c, pathType: Prefix, cluster: h2c }
-      - { path: /h1, pathType: Prefix, cluster: h1 }
+routes: [{ paths: [{ path: /h1, pathType: Prefix, cluster: h1 }] }]
+defaultCluster: h2c
 clusters:
   - { name: h2c, protocol: h2c, balancer: round_robin, affinity: { cookie: { name: pin } }, endpoints: [${list(h2)}] }
   - { name: h1, balancer: round_robin, affinity: { cookie: { name: pin } }, endpoints: [${list(h1)}] }
