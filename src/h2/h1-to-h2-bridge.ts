@@ -18,10 +18,15 @@ const NOT_FOR_H1_CLIENT = new Set(['connection', 'keep-alive', 'proxy-connection
 export interface BridgeOwner {
   /** Whether the client connection may stay open after this response (asked when the head goes out). */
   keepAlive(): boolean;
-  /** The endpoint's final status arrived (for its outcome record). */
-  upstreamResponded(status: number): void;
+  /**
+   * The endpoint's final status arrived (its outcome); `bodySent` whether body bytes went out. true: the
+   * owner drops this response to retry (the stream is cancelled), and the bridge relays nothing of it.
+   */
+  upstreamResponded(status: number, bodySent: boolean): boolean;
   /** Returned to the client in place of any the endpoint sends; undefined: the endpoint's pass through. */
   readonly requestId: string | undefined;
+  /** Field lines the owner adds to the response head after the endpoint's (an affinity Set-Cookie), or ''. */
+  affinityField(): string;
   /** The response is complete. */
   bridged(status: number, keepAlive: boolean): void;
   /**
@@ -75,11 +80,12 @@ export class H1ToH2Bridge {
     Object.assign(headers, forwarded);
     const stream = (this.#stream = pool.request(headers, !hasBody));
     let failure: unknown;
-    stream.on('response', (response, flags) => this.#onResponse(response, flags));
-    stream.on('data', (chunk: Buffer) => this.#onData(chunk));
+    // A stream dropped for a retry (or an abort) may still emit: only the current one is relayed.
+    stream.on('response', (response, flags) => { if (this.#stream === stream) this.#onResponse(response, flags); });
+    stream.on('data', (chunk: Buffer) => { if (this.#stream === stream) this.#onData(chunk); });
     let trailers: IncomingHttpHeaders | undefined;
     stream.on('trailers', (received) => { trailers = received; });
-    stream.on('end', () => this.#onEnd(trailers));
+    stream.on('end', () => { if (this.#stream === stream) this.#onEnd(trailers); });
     stream.on('error', (error) => { failure = error; });
     stream.on('close', () => {
       if (this.#stream !== stream) return;
@@ -120,7 +126,8 @@ export class H1ToH2Bridge {
   #onResponse(headers: IncomingHttpHeaders, flags: number): void {
     const status = (this.#status = Number(headers[HTTP2_HEADER_STATUS]));
     if (status < 200) return; // interim responses are not relayed across the protocol change
-    this.#owner.upstreamResponded(status);
+    // A status the policy retries: the owner cancelled this stream and may already have opened the next.
+    if (this.#owner.upstreamResponded(status, this.#bodySent)) return;
     this.#responseStarted = true;
     const endStream = (flags & NGHTTP2_FLAG_END_STREAM) !== 0;
     const bodiless = this.#method === 'HEAD' || status === 204 || status === 304;
@@ -138,6 +145,7 @@ export class H1ToH2Bridge {
       if (Array.isArray(value)) for (const item of value) out += `${name}: ${item}\r\n`;
       else if (value !== undefined) out += `${name}: ${value}\r\n`;
     }
+    out += this.#owner.affinityField();
     if (this.#chunked) out += 'transfer-encoding: chunked\r\n';
     else if (endStream && !bodiless && length === undefined) out += 'content-length: 0\r\n';
     out += this.#keepAlive ? (this.#clientVersionMinor === 0 ? 'connection: keep-alive\r\n\r\n' : '\r\n') : 'connection: close\r\n\r\n';

@@ -394,9 +394,9 @@ export class H2Exchange implements H1SideOwner, Expiring, AccessLogEntry {
     this.#status = status;
     this.#upstreamMs = performance.now() - this.#sentAt;
     headers[HTTP2_HEADER_STATUS] = status;
-    const endpoint = this.#endpoint;
     // Pin the client to this endpoint unless its affinity cookie already does.
-    if (endpoint?.setCookie !== undefined && this.#attempts?.pick.affinity !== endpoint.affinityToken) appendSetCookie(headers, endpoint.setCookie);
+    const cookie = this.#attempts?.setCookieFor(this.#endpoint);
+    if (cookie !== undefined) appendSetCookie(headers, cookie);
     this.#stream.respond(this.#withRequestId(headers), endStream ? END_STREAM : waitForTrailers ? WAIT_FOR_TRAILERS : undefined);
   }
 

@@ -232,6 +232,7 @@ export class ProxyExchange implements UpstreamOwner, BridgeOwner, AccessLogEntry
     setForwardedFields(forwarded, head.forwardedFor, this.#downstream.clientIp, this.#downstream.listener, head.host);
     setTraceFields(forwarded, this.trace, this.#tracing);
     this.#bridging = true;
+    this.#sentAt = performance.now();
     bridge.open(pool, protocol === 'h2' ? 'https' : 'http', head, forwarded, hasBody);
     return bridge;
   }
@@ -243,8 +244,16 @@ export class ProxyExchange implements UpstreamOwner, BridgeOwner, AccessLogEntry
     return this.#head.keepAlive && this.requestDone && !this.#downstream.draining;
   }
 
-  upstreamResponded(status: number): void {
-    this.#attempts.recordResponse(status);
+  upstreamResponded(status: number, bodySent: boolean): boolean {
+    if (this.#retriesResponse(status, !bodySent)) return true;
+    this.#responseStarts();
+    return false;
+  }
+
+  /** A Set-Cookie line pinning the client to this try's endpoint, unless its affinity cookie already does. */
+  affinityField(): string {
+    const cookie = this.#attempts.setCookieFor(this.#endpoint);
+    return cookie === undefined ? '' : `set-cookie: ${cookie}\r\n`;
   }
 
   bridged(status: number, keepAlive: boolean): void {
@@ -484,9 +493,7 @@ export class ProxyExchange implements UpstreamOwner, BridgeOwner, AccessLogEntry
       if (isParseFailure(head)) return this.#fail('upstream_bad_response');
       const { buf, end } = reader;
       if (head.status >= 200) {
-        this.#attempts.recordResponse(head.status);
-        // A status the policy retries: the response is discarded with its connection, unseen by the client.
-        if (retriesStatus(this.#attempts.policy, head.status) && this.#retry(TryFailure.Status, !this.#bodyStreamed)) return;
+        if (this.#retriesResponse(head.status, !this.#bodyStreamed)) return;
         return this.#startResponse(head, buf, end);
       }
       if (head.status === 101) return this.#openTunnel(head, buf, end);
@@ -497,20 +504,33 @@ export class ProxyExchange implements UpstreamOwner, BridgeOwner, AccessLogEntry
     }
   }
 
-  #startResponse(head: ResponseHead, buf: Buffer, end: number): void {
-    const request = this.#head;
+  /**
+   * Tells the try's outcome (its final status); true when the status is one the policy retries and a
+   * retry was started: the response is dropped with its connection or stream, unseen by the client.
+   */
+  #retriesResponse(status: number, replayable: boolean): boolean {
+    this.#attempts.recordResponse(status);
+    return retriesStatus(this.#attempts.policy, status) && this.#retry(TryFailure.Status, replayable);
+  }
+
+  /** The response head goes to the client: the try's deadline ends, only the whole request's runs on. */
+  #responseStarts(): void {
     this.#tryDeadline = Infinity;
     this.#updateDeadline();
     this.#upstreamMs = performance.now() - this.#sentAt;
+  }
+
+  #startResponse(head: ResponseHead, buf: Buffer, end: number): void {
+    const request = this.#head;
+    this.#responseStarts();
     this.#status = head.status;
-    this.#attempts.recordResponse(head.status);
     this.#responsePhase = ResponsePhase.Body;
     this.#upstreamReusable = head.keepAlive;
     this.#clientKeepAlive = this.keepAlive() && !head.closeDelimited;
     const bodiless = request.method === 'HEAD' || head.status === 204 || head.status === 304;
     if (bodiless) this.#responseBody.start(false, 0, false);
     else this.#responseBody.start(head.chunked, head.contentLength, head.closeDelimited);
-    this.#relayBody(buf, end, serializeResponseHead(head, this.#clientKeepAlive, request.versionMinor, this.#requestIdFor(head) + this.#affinityField()));
+    this.#relayBody(buf, end, serializeResponseHead(head, this.#clientKeepAlive, request.versionMinor, this.#requestIdFor(head) + this.affinityField()));
   }
 
   /** Relays the response body bytes in `buf[start..]`, after `head` when this is the first part. */
@@ -537,13 +557,6 @@ export class ProxyExchange implements UpstreamOwner, BridgeOwner, AccessLogEntry
     if (this.trace.requestId === undefined) return '';
     dropHttp1RequestId(head);
     return requestIdLine(this.trace);
-  }
-
-  /** A Set-Cookie pinning the client to this endpoint, unless its affinity cookie already does. */
-  #affinityField(): string {
-    const endpoint = this.#endpoint;
-    if (endpoint?.setCookie === undefined || this.#attempts.pick.affinity === endpoint.affinityToken) return '';
-    return `set-cookie: ${endpoint.setCookie}\r\n`;
   }
 
   #openTunnel(head: ResponseHead, buf: Buffer, end: number): void {

@@ -68,6 +68,14 @@ export class RequestAttempts {
     return endpoint;
   }
 
+  /**
+   * With cookie affinity, the Set-Cookie value pinning the client to `endpoint`; undefined when the
+   * cluster has none or the request's cookie already names that endpoint (every path answers by this rule).
+   */
+  setCookieFor(endpoint: UpstreamEndpoint | undefined): string | undefined {
+    return endpoint?.setCookie === undefined || this.#pick.affinity === endpoint.affinityToken ? undefined : endpoint.setCookie;
+  }
+
   /** The current try's endpoint answered with `status` (told once per try). */
   recordResponse(status: number): void {
     if (this.#outcomeSlot < 0) return;

@@ -1,10 +1,13 @@
 // Balancing end to end: real sluice (2 workers), real node:http upstreams. least_request steers away from
 // a slow endpoint that round_robin keeps feeding; zone-aware routing keeps traffic local or splits it
-// as Envoy does; cookie affinity and header hashing pin clients. Assertions are on shares, not timings.
-import t from 'tap';
+// as Envoy does; cookie affinity (HTTP/1.1 and HTTP/2 clients, http1 and h2c clusters) and header hashing
+// pin clients. Assertions are on shares, not timings.
+import t, { type Test } from 'tap';
+import http2 from 'node:http2';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { request } from 'undici';
 import { startBackend, type Backend } from '../helpers/backend.js';
+import { startH2Backend } from '../helpers/h2-backend.js';
 import { startSluice } from '../helpers/sluice-process.js';
 
 async function get(url: string, headers: Record<string, string> = {}) {
@@ -161,4 +164,57 @@ clusters:
     t.ok([...seen.values()].every((bodies) => bodies.size === 1), `${path}: every user always reaches the same endpoint (both workers)`);
     t.ok(new Set([...seen.values()].map((bodies) => [...bodies][0])).size > 1, `${path}: users spread over several endpoints`);
   }
+});
+
+/** A response as the affinity checks read it. */
+interface Pinning { readonly setCookie: unknown; readonly body: string }
+
+/** A GET from an HTTP/2 client. */
+function h2Get(client: http2.ClientHttp2Session, path: string, cookie?: string): Promise<Pinning> {
+  return new Promise((resolve, reject) => {
+    const stream = client.request({ ':path': path, ...(cookie === undefined ? {} : { cookie }) });
+    let setCookie: unknown;
+    let body = '';
+    stream.on('response', (headers) => { setCookie = headers['set-cookie']; });
+    stream.setEncoding('utf8').on('data', (chunk: string) => { body += chunk; });
+    stream.on('end', () => resolve({ setCookie, body }));
+    stream.on('error', reject);
+  });
+}
+
+/** The first answer sets the cookie; 12 requests carrying it reach the same endpoint and get no new one. */
+async function checkPinned(t: Test, what: string, send: (cookie?: string) => Promise<Pinning>): Promise<void> {
+  const first = await send();
+  t.match(String(first.setCookie), /^pin=[0-9a-f]{8}; Path=\/; HttpOnly$/, `${what}: the first response sets the cookie`);
+  const cookie = `theme=dark; ${String(first.setCookie).split(';')[0]}`;
+  const bodies = new Set<string>();
+  let newCookies = 0;
+  for (let i = 0; i < 12; i++) {
+    const response = await send(cookie);
+    bodies.add(response.body);
+    if (response.setCookie !== undefined) newCookies++;
+  }
+  t.same([...bodies], [first.body], `${what}: the cookie pins every request to the endpoint that set it`);
+  t.equal(newCookies, 0, `${what}: a pinned request gets no new cookie`);
+}
+
+t.test('cookie affinity across protocols: HTTP/1.1 clients of an h2c cluster, HTTP/2 clients of an http1 cluster', async (t) => {
+  const h2 = [await startH2Backend(t, 'h2-one'), await startH2Backend(t, 'h2-two'), await startH2Backend(t, 'h2-three')];
+  const h1 = [await startBackend(t, 'one'), await startBackend(t, 'two'), await startBackend(t, 'three')];
+  const list = (backends: readonly { address: string }[]) => backends.map((backend) => `{ address: "${backend.address}" }`).join(', ');
+  const sluice = await startSluice(t, `
+listeners: [{ name: web, address: "127.0.0.1:0" }]
+routes: [{ paths: [{ path: /h1, pathType: Prefix, cluster: h1 }] }]
+defaultCluster: h2c
+clusters:
+  - { name: h2c, protocol: h2c, balancer: round_robin, affinity: { cookie: { name: pin } }, endpoints: [${list(h2)}] }
+  - { name: h1, balancer: round_robin, affinity: { cookie: { name: pin } }, endpoints: [${list(h1)}] }
+`);
+  await checkPinned(t, 'HTTP/1.1 client of an h2c cluster', async (cookie) => {
+    const response = await get(sluice.url('/h2c'), cookie === undefined ? {} : { cookie });
+    return { setCookie: response.headers['set-cookie'], body: response.body };
+  });
+  const client = http2.connect(`http://${sluice.listeners.web}`);
+  t.teardown(() => client.close());
+  await checkPinned(t, 'HTTP/2 client of an http1 cluster', (cookie) => h2Get(client, '/h1', cookie));
 });

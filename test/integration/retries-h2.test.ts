@@ -1,7 +1,9 @@
 // Retries for HTTP/2 clients and for HTTP/2 endpoints: an h2c client of an http1 cluster (undici path),
 // a gRPC call to an h2c cluster (its message replayed on the next endpoint), and an HTTP/1.1 client of
 // an h2c cluster (the bridge), each with one endpoint whose port refuses connections; a 5xx retried for
-// an HTTP/2 client; and a gRPC call refused by a circuit breaker (UNAVAILABLE, trailers only).
+// an HTTP/2 client and for an HTTP/1.1 client of an h2c cluster (a POST answered 503 not replayed), whose
+// per-try timeout ends with the response head; and a gRPC call refused by a circuit breaker (UNAVAILABLE,
+// trailers only).
 import t from 'tap';
 import * as grpc from '@grpc/grpc-js';
 import http2 from 'node:http2';
@@ -9,6 +11,7 @@ import net, { type AddressInfo } from 'node:net';
 import { request } from 'undici';
 import { adminText, metricValue } from '../helpers/admin.js';
 import { startBackend } from '../helpers/backend.js';
+import { startH2Backend } from '../helpers/h2-backend.js';
 import { SLEEP_MS_KEY, callUnary, echoClient, startEchoBackends } from '../helpers/grpc.js';
 import { startSluice } from '../helpers/sluice-process.js';
 
@@ -98,6 +101,62 @@ t.test('an h2c client with on: [5xx]: the 503 is dropped and the other endpoint 
   for (let i = 0; i < 6; i++) results.push(await h2Get(client, '/'));
   t.same(results, Array(6).fill('200 good'));
   t.ok(bad.requests >= 1, 'the 503 endpoint was tried');
+});
+
+/** An HTTP/1.1 request through Sluice, tagged so the h2c backends note which request they saw. */
+async function h1Send(url: string, tag: string, method = 'GET', body?: string): Promise<string> {
+  const response = await request(url, { method, body, headers: { 'x-tag': tag }, headersTimeout: 20_000, bodyTimeout: 20_000 });
+  return `${response.statusCode} ${await response.body.text()}`;
+}
+
+t.test('an HTTP/1.1 client of an h2c cluster with on: [5xx]: the 503 stream is cancelled and the other endpoint answers', async (t) => {
+  const bad = await startH2Backend(t, 'bad', { status: 503 });
+  const good = await startH2Backend(t, 'good');
+  const sluice = await startSluice(t, `
+listeners: [{ name: web, address: "127.0.0.1:0" }]
+routes:
+  - paths: [{ path: /retry, pathType: Prefix, cluster: c }]
+    retries: { attempts: 1, on: [5xx] }
+defaultCluster: c
+clusters: [{ name: c, protocol: h2c, balancer: round_robin, endpoints: [{ address: "${bad.address}" }, { address: "${good.address}" }] }]
+`);
+  const tags = Array.from({ length: 8 }, (_, i) => `get-${i}`);
+  const results: string[] = [];
+  for (const tag of tags) results.push(await h1Send(sluice.url('/retry'), tag));
+  t.same(results, Array(8).fill('200 good'), 'every GET answered by the good endpoint');
+  t.same(good.tags, tags, 'the good endpoint saw each request once');
+  t.ok(bad.tags.length >= 1, `the 503 endpoint was tried (${bad.tags.length})`);
+  t.equal(new Set(bad.tags).size, bad.tags.length, 'the 503 endpoint got each request at most once');
+  const metrics = await adminText(sluice.admin, '/metrics');
+  t.equal(metricValue(metrics.text, 'sluice_upstream_retries_total{cluster="c"}'), bad.tags.length, 'every dropped 503 counted as a retry');
+
+  // The cluster's default policy does not retry responses: its 503s reach the client.
+  const statuses: string[] = [];
+  for (let i = 0; i < 6; i++) statuses.push(await h1Send(sluice.url('/other'), `other-${i}`));
+  t.same([...new Set(statuses)].sort(), ['200 good', '503 bad'], 'without the route\'s policy the 503 reaches the client');
+});
+
+t.test('an HTTP/1.1 client of an h2c cluster with on: [5xx]: a POST answered 503 is not replayed; a GET is', async (t) => {
+  const bad = await startH2Backend(t, 'bad', { status: 503 });
+  const good = await startH2Backend(t, 'good');
+  const sluice = await startSluice(t, `${sluiceYaml('h2c', [bad.address, good.address])}    retries: { attempts: 1, on: [5xx] }\n`, { workers: 1 });
+  // Round robin on one worker alternates, so of two POSTs one goes to the 503 endpoint first.
+  const posts = [await h1Send(sluice.url('/'), 'post-0', 'POST', 'payload'), await h1Send(sluice.url('/'), 'post-1', 'POST', 'payload')];
+  t.same(posts.sort(), ['200 good', '503 bad'], 'the POST answered 503 reaches the client as it is');
+  t.same([...bad.tags, ...good.tags].sort(), ['post-0', 'post-1'], 'each POST reached one endpoint once');
+  const gets = [await h1Send(sluice.url('/'), 'get-0'), await h1Send(sluice.url('/'), 'get-1')];
+  t.same(gets, ['200 good', '200 good'], 'the GET that met the 503 was retried');
+  t.equal(bad.tags.filter((tag) => tag.startsWith('get-')).length, 1, 'one GET went to the 503 endpoint first');
+  t.same(good.tags.filter((tag) => tag.startsWith('get-')), ['get-0', 'get-1']);
+});
+
+t.test('an HTTP/1.1 client of an h2c cluster: the per-try timeout ends with the response head, a slow body is relayed whole', async (t) => {
+  // The body comes long after the per-try timeout; only a try still waiting for its head may be dropped.
+  const backends = [await startH2Backend(t, 'slow-a', { bodyDelayMs: 1_500 }), await startH2Backend(t, 'slow-b', { bodyDelayMs: 1_500 })];
+  const sluice = await startSluice(t, `${sluiceYaml('h2c', backends.map((backend) => backend.address))}    retries: { perTryTimeout: 200ms }\n`);
+  const answer = await h1Send(sluice.url('/'), 'slow');
+  t.ok(answer === '200 slow-a' || answer === '200 slow-b', `one endpoint's response, whole (${answer})`);
+  t.equal(backends[0]!.requests + backends[1]!.requests, 1, 'the request was not retried once its head had arrived');
 });
 
 t.test('gRPC over the circuit breaker: UNAVAILABLE, trailers only, naming overflow', async (t) => {

@@ -1,5 +1,6 @@
 // RequestAttempts: tried endpoints are excluded from the next pick, each try's outcome is told once,
-// a retry holds one unit of the cluster's retry limit until the request finishes, back-off at a seed.
+// a retry holds one unit of the cluster's retry limit until the request finishes, back-off at a seed;
+// and the affinity Set-Cookie rule every exchange follows.
 import t from 'tap';
 import { createBalancer } from '../../src/balancing/balancer.js';
 import { ClusterField, EndpointTable } from '../../src/balancing/endpoint-table.js';
@@ -70,4 +71,18 @@ t.test('POST: a reset is not retried; the cluster\'s retry limit refuses a secon
   t.equal(two.retryDelay(TryFailure.Reset, true), NO_RETRY, 'maxRetries 1 is taken');
   one.finish();
   t.not(two.retryDelay(TryFailure.Reset, true), NO_RETRY, 'free again');
+});
+
+t.test('setCookieFor: the endpoint\'s Set-Cookie unless the request\'s affinity cookie already names it', async (t) => {
+  const { target } = setup(1);
+  const attempts = new RequestAttempts(seededRandom(7));
+  attempts.start(target, 'GET');
+  const pinned = { slot: 0, affinityToken: 0xabc, setCookie: 'pin=00000abc; Path=/; HttpOnly' } as unknown as UpstreamEndpoint;
+  t.equal(attempts.setCookieFor(pinned), 'pin=00000abc; Path=/; HttpOnly', 'no cookie in the request: set');
+  attempts.pick.affinity = 0xdef;
+  t.equal(attempts.setCookieFor(pinned), 'pin=00000abc; Path=/; HttpOnly', 'a cookie naming another endpoint: replaced');
+  attempts.pick.affinity = 0xabc;
+  t.equal(attempts.setCookieFor(pinned), undefined, 'already pinned to it: none');
+  t.equal(attempts.setCookieFor({ slot: 1 } as unknown as UpstreamEndpoint), undefined, 'a cluster without affinity: none');
+  t.equal(attempts.setCookieFor(undefined), undefined, 'no endpoint: none');
 });
