@@ -305,6 +305,7 @@ export class H2Exchange implements H1SideOwner, Expiring, AccessLogEntry {
     const stream = this.#stream;
     const upstream = (this.#upstream = endpoint.h2!.request(this.#headers, !this.#hasBody));
     let failure: unknown;
+    upstream.on('headers', (interim) => this.#onH2Interim(upstream, interim));
     upstream.on('response', (responseHeaders, flags) => this.#onH2Response(upstream, responseHeaders, flags));
     upstream.on('trailers', (received) => { if (this.#upstream === upstream) this.#trailers = received; });
     upstream.on('error', (error) => { failure = error; });
@@ -320,6 +321,11 @@ export class H2Exchange implements H1SideOwner, Expiring, AccessLogEntry {
     // A retry: what the earlier tries were sent goes again, then the rest as it arrives.
     if (this.#held !== undefined) for (const chunk of this.#held) upstream.write(chunk);
     if (stream.readableEnded) upstream.end();
+  }
+
+  /** An interim response (100 Continue, 103 Early Hints) goes to the client as received, ahead of the final head. */
+  #onH2Interim(upstream: ClientHttp2Stream, headers: IncomingHttpHeaders): void {
+    if (this.#upstream === upstream && this.#open() && !this.#stream.headersSent) this.#stream.additionalHeaders(headers as OutgoingHttpHeaders);
   }
 
   /** The endpoint's header list goes to the client as received (node:http2 copies it; an HTTP/2 peer
