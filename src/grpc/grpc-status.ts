@@ -1,5 +1,6 @@
-// gRPC's view of Sluice's own errors: status codes, the trailers-only reply for a local error, and the
-// request-side header checks (content type, grpc-timeout). Pure functions; no I/O, no session state.
+// gRPC's view of Sluice's own errors: status codes, the trailers-only reply for a local error (and the
+// trailers that end a response already under way), and the request-side header checks (content type,
+// grpc-timeout). Pure functions; no I/O, no session state.
 import type { ErrorCode } from '../errors.js';
 
 /** The canonical gRPC status codes (https://github.com/grpc/grpc/blob/master/doc/statuscodes.md). */
@@ -109,13 +110,16 @@ export function percentEncodeGrpcMessage(message: string): string {
   return encoded;
 }
 
-/** Headers of a trailers-only gRPC response for one of Sluice's errors. */
-export function grpcErrorHeaders(code: ErrorCode, message: string): Record<string, string | number> {
+/** The status fields naming one of Sluice's errors: the trailers that end a gRPC response already under way. */
+export function grpcErrorTrailers(code: ErrorCode, message: string): Record<string, string> {
   return {
-    ':status': 200,
-    'content-type': 'application/grpc',
     'grpc-status': grpcStatusText[code],
     'grpc-message': percentEncodeGrpcMessage(message),
     'x-sluice-error': code,
   };
+}
+
+/** Headers of a trailers-only gRPC response for one of Sluice's errors. */
+export function grpcErrorHeaders(code: ErrorCode, message: string): Record<string, string | number> {
+  return { ':status': 200, 'content-type': 'application/grpc', ...grpcErrorTrailers(code, message) };
 }

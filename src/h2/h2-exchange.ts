@@ -9,7 +9,7 @@ import { performance } from 'node:perf_hooks';
 import type { EndpointTable } from '../balancing/endpoint-table.js';
 import type { Random } from '../balancing/random.js';
 import { errorTable, type ErrorCode } from '../errors.js';
-import { grpcErrorHeaders, isGrpcContentType, parseGrpcTimeout } from '../grpc/grpc-status.js';
+import { grpcErrorHeaders, grpcErrorTrailers, isGrpcContentType, parseGrpcTimeout } from '../grpc/grpc-status.js';
 import type { AccessLog } from '../observability/access-log/access-log.js';
 import type { AccessLogEntry } from '../observability/access-log/access-log-entry.js';
 import { methodIndex } from '../observability/method-index.js';
@@ -292,7 +292,10 @@ export class H2Exchange implements H1SideOwner, Expiring, AccessLogEntry {
       this.#bytesIn += bridge.requestBytes;
       this.#bytesOut += bridge.responseBytes;
     }
-    if (this.#endpoint !== undefined) this.#deps.table.endRequest(this.#endpoint.slot);
+    if (this.#endpoint !== undefined) {
+      this.#deps.table.endRequest(this.#endpoint.slot);
+      this.#finalEndpoint = this.#endpoint;
+    }
     this.#endpoint = undefined;
   }
 
@@ -302,6 +305,7 @@ export class H2Exchange implements H1SideOwner, Expiring, AccessLogEntry {
     const stream = this.#stream;
     const upstream = (this.#upstream = endpoint.h2!.request(this.#headers, !this.#hasBody));
     let failure: unknown;
+    upstream.on('headers', (interim) => this.#onH2Interim(upstream, interim));
     upstream.on('response', (responseHeaders, flags) => this.#onH2Response(upstream, responseHeaders, flags));
     upstream.on('trailers', (received) => { if (this.#upstream === upstream) this.#trailers = received; });
     upstream.on('error', (error) => { failure = error; });
@@ -317,6 +321,11 @@ export class H2Exchange implements H1SideOwner, Expiring, AccessLogEntry {
     // A retry: what the earlier tries were sent goes again, then the rest as it arrives.
     if (this.#held !== undefined) for (const chunk of this.#held) upstream.write(chunk);
     if (stream.readableEnded) upstream.end();
+  }
+
+  /** An interim response (100 Continue, 103 Early Hints) goes to the client as received, ahead of the final head. */
+  #onH2Interim(upstream: ClientHttp2Stream, headers: IncomingHttpHeaders): void {
+    if (this.#upstream === upstream && this.#open() && !this.#stream.headersSent) this.#stream.additionalHeaders(headers as OutgoingHttpHeaders);
   }
 
   /** The endpoint's header list goes to the client as received (node:http2 copies it; an HTTP/2 peer
@@ -389,6 +398,8 @@ export class H2Exchange implements H1SideOwner, Expiring, AccessLogEntry {
 
   // ── shared ─────────────────────────────────────────────────────────────────────────────────────
 
+  /** `waitForTrailers` is forced for gRPC: a call can then always end with a grpc-status in trailers
+   *  (a try's own, or Sluice's error after the head); with no trailers to send, node:http2 sends an empty set. */
   #respond(status: number, headers: OutgoingHttpHeaders, endStream: boolean, waitForTrailers: boolean): void {
     this.#responded = true;
     this.#status = status;
@@ -397,7 +408,7 @@ export class H2Exchange implements H1SideOwner, Expiring, AccessLogEntry {
     // Pin the client to this endpoint unless its affinity cookie already does.
     const cookie = this.#attempts?.setCookieFor(this.#endpoint);
     if (cookie !== undefined) appendSetCookie(headers, cookie);
-    this.#stream.respond(this.#withRequestId(headers), endStream ? END_STREAM : waitForTrailers ? WAIT_FOR_TRAILERS : undefined);
+    this.#stream.respond(this.#withRequestId(headers), endStream ? END_STREAM : waitForTrailers || this.#grpc ? WAIT_FOR_TRAILERS : undefined);
   }
 
   /** Sluice's own answer: trailers-only for gRPC (HTTP 200 + grpc-status), else the error's status and code. */
@@ -428,15 +439,31 @@ export class H2Exchange implements H1SideOwner, Expiring, AccessLogEntry {
     this.#stream.respond(this.#withRequestId({ [HTTP2_HEADER_STATUS]: 308, location: httpsLocation(authority, httpsPort, path) }), END_STREAM);
   }
 
-  /** An expected failure: a local reply while nothing was answered, else the stream is reset. */
+  /**
+   * An expected failure: a local reply while nothing was answered. After the head, a gRPC call past its
+   * deadline still ends properly, with DEADLINE_EXCEEDED in trailers (as Envoy does); anything else is
+   * reset: plain HTTP cannot signal an error once the head is sent, and an endpoint that broke mid-call
+   * must not look like UNAVAILABLE (which invites a retry of a call that partly ran).
+   */
   #fail(code: ErrorCode): void {
     if (this.#done) return;
     // Failures here come from the endpoint's side (a breaker's aside); after a response its outcome is already told.
     if (code !== 'overflow') this.#attempts?.recordGatewayFailure();
     this.#error = code;
     this.#dropTry();
+    const stream = this.#stream;
     if (!this.#responded) this.#reply(code);
-    else if (!this.#stream.destroyed) this.#stream.close(NGHTTP2_INTERNAL_ERROR);
+    else if (code === 'upstream_timeout' && this.#grpc && !stream.writableEnded && this.#open()) this.#endWithError(code);
+    else if (!stream.destroyed) stream.close(NGHTTP2_INTERNAL_ERROR);
+  }
+
+  /** Ends a gRPC response under way (the try is dropped) with Sluice's error: its trailers replace whatever the try would have sent. */
+  #endWithError(code: ErrorCode): void {
+    const stream = this.#stream;
+    const trailers = grpcErrorTrailers(code, errorTable[code].description);
+    stream.removeAllListeners('wantTrailers');
+    stream.once('wantTrailers', () => stream.sendTrailers(trailers));
+    stream.end();
   }
 
   /** The client stream can still take a response (it may have been reset, or its session closed). */
@@ -450,7 +477,6 @@ export class H2Exchange implements H1SideOwner, Expiring, AccessLogEntry {
     if (this.#done) return;
     this.#done = true;
     this.#deps.deadlines.delete(this);
-    this.#finalEndpoint = this.#endpoint;
     this.#dropTry();
     const attempts = this.#attempts;
     if (this.#cluster !== undefined) {

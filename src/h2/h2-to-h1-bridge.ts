@@ -1,7 +1,7 @@
 // An HTTP/2 client's request carried to an HTTP/1.1 endpoint over Sluice's own keep-alive pool: the
 // HTTP/2 header list becomes an HTTP/1.1 request head (body framed by its Content-Length, else chunked),
-// the response head becomes HTTP/2 headers, its de-framed body DATA and the trailer section of a chunked
-// body HTTP/2 trailers, backpressure honoured both ways.
+// the response head becomes HTTP/2 headers (interim 1xx heads interim HEADERS), its de-framed body DATA
+// and the trailer section of a chunked body HTTP/2 trailers, backpressure honoured both ways.
 // One per HTTP/2 stream (the mirror of h1-to-h2-bridge.ts); routing, deadlines and local replies stay
 // with the exchange.
 import { type IncomingHttpHeaders, type OutgoingHttpHeaders, type ServerHttp2Stream } from 'node:http2';
@@ -88,7 +88,8 @@ function h2ResponseHeaders(response: ResponseHead): OutgoingHttpHeaders {
     else if (Array.isArray(existing)) existing.push(value);
     else out[name] = [existing as string, value];
   }
-  if (response.contentLength >= 0 && response.status !== 204) out['content-length'] = response.contentLength;
+  // 1xx and 204 have no content.
+  if (response.contentLength >= 0 && response.status >= 200 && response.status !== 204) out['content-length'] = response.contentLength;
   return out;
 }
 
@@ -233,10 +234,20 @@ export class H2ToH1Bridge implements UpstreamOwner {
       if (isParseFailure(head) || head.status === 101) return this.#fail('upstream_bad_response');
       const { buf, end } = reader;
       if (head.status >= 200) return this.#startResponse(head, buf, end);
-      // Interim responses (100 Continue, 103 Early Hints) are not relayed: read on.
+      this.#relayInterim(head);
       if (end === buf.length) return;
       bytes = buf.subarray(end);
     }
+  }
+
+  /** 100 Continue (the client may be holding its body back for it), 103 Early Hints…: interim HEADERS, then read on for the final head. */
+  #relayInterim(head: ResponseHead): void {
+    const client = this.#client;
+    // A client that reset the stream is gone already ('close', which ends this bridge, comes later).
+    if (client.closed || client.destroyed) return;
+    const headers = h2ResponseHeaders(head);
+    headers[':status'] = head.status;
+    client.additionalHeaders(headers);
   }
 
   #startResponse(head: ResponseHead, buf: Buffer, end: number): void {

@@ -3,7 +3,7 @@
 import t from 'tap';
 import { errorTable, type ErrorCode } from '../../src/errors.js';
 import {
-  GrpcStatus, grpcErrorHeaders, grpcStatusFor, isGrpcContentType, parseGrpcTimeout, percentEncodeGrpcMessage,
+  GrpcStatus, grpcErrorHeaders, grpcErrorTrailers, grpcStatusFor, isGrpcContentType, parseGrpcTimeout, percentEncodeGrpcMessage,
 } from '../../src/grpc/grpc-status.js';
 
 // Written out on purpose: a new ErrorCode without an entry here fails the test below.
@@ -88,6 +88,14 @@ t.test('percentEncodeGrpcMessage: space..tilde except % kept, everything else as
   t.equal(percentEncodeGrpcMessage(''), '');
   const roundTrip = 'no_healthy_endpoint: 0% of “echo” up\n';
   t.equal(decodeURIComponent(percentEncodeGrpcMessage(roundTrip)), roundTrip, 'decodes back');
+});
+
+t.test('grpcErrorTrailers: the status fields that end a response under way, no pseudo-fields', async (t) => {
+  t.same(grpcErrorTrailers('upstream_timeout', 'deadline passed: 100%'), {
+    'grpc-status': '4',
+    'grpc-message': 'deadline passed: 100%25',
+    'x-sluice-error': 'upstream_timeout',
+  });
 });
 
 t.test('grpcErrorHeaders: a trailers-only reply naming the Sluice error', async (t) => {

@@ -7,7 +7,8 @@ import { packageRoot } from '../../src/control/package-root.js';
 
 export interface EchoMessage { text: string; number: number }
 
-// Request metadata that steers a backend: sleep before a unary answer, or fail it with a status.
+// Request metadata that steers a backend: sleep before a unary answer (or before a server stream's end),
+// or fail a unary call with a status.
 export const SLEEP_MS_KEY = 'x-sleep-ms';
 export const FAIL_CODE_KEY = 'x-fail-code';
 
@@ -36,7 +37,7 @@ export interface EchoBackend {
   readonly server: grpc.Server;
   /** Calls received so far, of every method. */
   calls: number;
-  /** Unary calls whose stream closed before the backend answered (client gone, reset, or deadline passed). */
+  /** Unary and server-streaming calls whose stream closed before the backend's answer ended (client gone, reset, or deadline passed). */
   cancelledBeforeAnswer: number;
   /** Messages of the last client-streaming or bidi call, in arrival order. */
   streamed: EchoMessage[];
@@ -105,10 +106,23 @@ function implementation(backend: EchoBackend): grpc.UntypedServiceImplementation
       call.on('data', (message: EchoMessage) => received.push(message));
       call.on('end', () => callback(null, { text: backend.name, number: received.length }, trailers()));
     },
-    // Sends `number` messages { text: `${text}:${i}`, number: i }, honouring backpressure.
+    // Sends `number` messages { text: `${text}:${i}`, number: i }, honouring backpressure; x-sleep-ms
+    // delays the end (with its trailers) after the last message.
     ServerStream(call: grpc.ServerWritableStream<EchoMessage, EchoMessage>) {
       begin(call);
       const { text, number: count } = call.request;
+      let ended = false;
+      let sleeping: NodeJS.Timeout | undefined;
+      call.on('cancelled', () => {
+        clearTimeout(sleeping);
+        if (!ended) backend.cancelledBeforeAnswer++;
+      });
+      const end = () => {
+        if (call.cancelled) return;
+        ended = true;
+        call.end(trailers());
+      };
+      const sleepMs = firstNumber(call.metadata, SLEEP_MS_KEY);
       let next = 0;
       const pump = () => {
         while (next < count && !call.cancelled) {
@@ -116,7 +130,8 @@ function implementation(backend: EchoBackend): grpc.UntypedServiceImplementation
           next++;
           if (!more) return void call.once('drain', pump);
         }
-        if (!call.cancelled) call.end(trailers());
+        if (sleepMs === undefined) end();
+        else sleeping = setTimeout(end, sleepMs);
       };
       pump();
     },
@@ -200,11 +215,13 @@ export function callClientStream(client: EchoClient, messages: readonly EchoMess
 }
 
 /** Collects every message of a server stream. */
-export function callServerStream(client: EchoClient, request: EchoMessage, options = deadlineIn()): Promise<CallOutcome<EchoMessage[]>> {
+export function callServerStream(
+  client: EchoClient, request: EchoMessage, metadata = new grpc.Metadata(), options = deadlineIn(),
+): Promise<CallOutcome<EchoMessage[]>> {
   return new Promise((resolve) => {
     const received: EchoMessage[] = [];
     let headers: grpc.Metadata | undefined;
-    const call = client.ServerStream(request, new grpc.Metadata(), options);
+    const call = client.ServerStream(request, metadata, options);
     call.on('metadata', (metadata: grpc.Metadata) => { headers = metadata; });
     call.on('data', (message: EchoMessage) => received.push(message));
     // An errored stream emits 'error' as well as 'status'; the status tells the test all it needs.
