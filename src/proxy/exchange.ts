@@ -163,7 +163,7 @@ export class ProxyExchange implements UpstreamOwner, BridgeOwner, AccessLogEntry
     } else {
       this.#attempts.clear();
     }
-    this.#beginTrace(runtime.tracing, head, target, endpoint);
+    this.#beginTrace(runtime.tracing, head, target);
     const bridge = endpoint?.h2 === undefined ? undefined : this.#openBridge(endpoint.h2, target!.cluster.protocol, head, head.chunked || head.contentLength > 0);
 
     const bodyEnd = this.#requestBody.advance(buf, bodyStart, buf.length, bridge?.writeBody);
@@ -205,7 +205,7 @@ export class ProxyExchange implements UpstreamOwner, BridgeOwner, AccessLogEntry
   }
 
   /** Reads the incoming trace headers, decides this hop and starts its span (before anything is sent). */
-  #beginTrace(tracing: TracingRuntime, head: RequestHead, target: RouteTarget | undefined, endpoint: UpstreamEndpoint | undefined): void {
+  #beginTrace(tracing: TracingRuntime, head: RequestHead, target: RouteTarget | undefined): void {
     const trace = this.trace;
     this.#tracing = tracing;
     if (!tracing.enabled) return trace.clear();
@@ -221,7 +221,6 @@ export class ProxyExchange implements UpstreamOwner, BridgeOwner, AccessLogEntry
       clientAddress: this.#downstream.clientIp,
       route: target?.route,
       cluster: target?.cluster.name,
-      endpoint,
     });
   }
 
@@ -680,7 +679,7 @@ export class ProxyExchange implements UpstreamOwner, BridgeOwner, AccessLogEntry
   /** Releases the endpoint's in-flight count, the cluster's breaker units and every per-request reference. */
   #complete(): void {
     if (this.#endpoint !== undefined) this.#deps.table.endRequest(this.#endpoint.slot);
-    this.trace.end(this.#status, this.#attempts.retries);
+    this.trace.end(this.#status, this.#attempts.retries, this.#endpoint);
     if (this.#cluster !== undefined) {
       this.#cluster.breakers.endRequest();
       this.#cluster = undefined;

@@ -8,7 +8,7 @@
 // sampling for the new trace; without any decision Sluice draws one from `sampleRate`.
 import type { Span } from '@opentelemetry/api';
 import { TraceFlags, isSpanContextValid } from '@opentelemetry/api';
-import { endServerSpan, otelTraceId, startServerSpan, type SpanRequest } from './hop-span.js';
+import { endServerSpan, otelTraceId, startServerSpan, type SpanPeer, type SpanRequest } from './hop-span.js';
 import {
   Found, IncomingContext, Sampling, TraceHeaderValues, isForwardableTracestate, isValidRequestId, readB3Multi,
   readB3Single, readTraceparent,
@@ -108,12 +108,12 @@ export class TraceHop {
     }
   }
 
-  /** Ends the span, if this request has one; `resends` counts attempts after the first. */
-  end(status: number, resends: number): void {
+  /** Ends the span, if this request has one; `resends` counts attempts after the first, `peer` is the last try's endpoint. */
+  end(status: number, resends: number, peer: SpanPeer | undefined): void {
     const span = this.#span;
     if (span === undefined) return;
     this.#span = undefined;
-    endServerSpan(span, status, resends);
+    endServerSpan(span, status, resends, peer);
   }
 }
 

@@ -22,8 +22,9 @@ const deps = { ids: new TraceIdSource(), random: seededRandom(1), uuid: () => 'i
 
 const REQUEST: SpanRequest = {
   method: 'GET', target: '/api/items?page=2', scheme: 'http', host: 'shop.example.com:8080', protocolVersion: '1.1',
-  clientAddress: '10.1.2.3', route: '/api', cluster: 'api', endpoint: { host: '127.0.0.1', port: 9001 },
+  clientAddress: '10.1.2.3', route: '/api', cluster: 'api',
 };
+const PEER = { host: '127.0.0.1', port: 9001 };
 
 t.test('no SDK registered: no tracer, so no span work', async (t) => {
   t.equal(registeredTracer(), undefined);
@@ -49,8 +50,8 @@ t.test('with an SDK', async (t) => {
     hop.startSpan(tracing, REQUEST);
     const sent: OutgoingHttpHeaders = {};
     setTraceFields(sent, hop, tracing);
-    hop.end(status, resends);
-    hop.end(status, resends); // a second end is a no-op
+    hop.end(status, resends, PEER);
+    hop.end(status, resends, PEER); // a second end is a no-op
     t.equal(finished().length, 1, 'one span per request');
     return { sent, span: finished()[0]! };
   }
@@ -115,7 +116,7 @@ t.test('with an SDK', async (t) => {
     hop.values.b3 = '0';
     hop.decide(tracing);
     t.notOk(hop.wantsSpan(tracing));
-    hop.end(200, 0);
+    hop.end(200, 0, PEER);
     t.equal(finished().length, 0);
   });
 });
