@@ -26,7 +26,7 @@ import { TraceHop } from '../tracing/trace-hop.js';
 import type { TracingRuntime } from '../tracing/tracing-runtime.js';
 import { BODY_CONTINUES, BODY_INVALID, BodyFramer, BodyMode } from './body-framer.js';
 import { httpsLocation, setForwardedFields } from './forwarding.js';
-import { localReplies, type LocalReply } from './local-reply.js';
+import { localReplies, writeHeadWith, type LocalReply } from './local-reply.js';
 import type { Ticker } from './ticker.js';
 import type { UpstreamConnection, UpstreamFailure, UpstreamOwner } from './upstream-connection.js';
 
@@ -555,7 +555,7 @@ export class ProxyExchange implements UpstreamOwner, BridgeOwner, AccessLogEntry
   #requestIdFor(head: ResponseHead): string {
     if (this.trace.requestId === undefined) return '';
     dropHttp1RequestId(head);
-    return requestIdLine(this.trace);
+    return requestIdLine(this.trace.requestId);
   }
 
   #openTunnel(head: ResponseHead, buf: Buffer, end: number): void {
@@ -636,15 +636,7 @@ export class ProxyExchange implements UpstreamOwner, BridgeOwner, AccessLogEntry
     this.#record();
     this.#complete();
     downstream.cork();
-    const text = head(keepAlive);
-    const requestId = requestIdLine(this.trace);
-    if (requestId === '') {
-      downstream.write(text);
-    } else {
-      // The rendered head ends with its empty line: the request id goes just before it.
-      downstream.write(typeof text === 'string' ? text.slice(0, -2) : text.subarray(0, text.length - 2));
-      downstream.write(`${requestId}\r\n`);
-    }
+    writeHeadWith(downstream, head(keepAlive), requestIdLine(this.trace.requestId));
     if (body !== undefined && this.#head.method !== 'HEAD') downstream.write(body);
     downstream.uncork();
     downstream.exchangeDone(keepAlive);

@@ -13,7 +13,7 @@ import {
   Found, IncomingContext, Sampling, TraceHeaderValues, isForwardableTracestate, isValidRequestId, readB3Multi,
   readB3Single, readTraceparent,
 } from './incoming-trace.js';
-import type { TracingRuntime } from './tracing-runtime.js';
+import { newRequestId, type TracingRuntime } from './tracing-runtime.js';
 
 export class TraceHop {
   /** The raw headers of the current request, filled by a reader in trace-headers.ts. */
@@ -46,7 +46,7 @@ export class TraceHop {
     const requestId = values.requestId;
     this.requestId = tracing.preserveRequestId && requestId !== undefined && isValidRequestId(requestId)
       ? requestId
-      : tracing.generateRequestId ? tracing.uuid() : undefined;
+      : newRequestId(tracing);
 
     const incoming = this.#incoming;
     let decision = Sampling.Defer;
