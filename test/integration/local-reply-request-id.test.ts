@@ -1,7 +1,8 @@
 // Every reply Sluice makes itself carries an x-request-id, and its access log line the same id (as
 // Envoy gives local replies one): a head it cannot parse (raw sockets: malformed, too large — a new id,
 // since nothing of the head is trusted), and for HTTP/1.1 and HTTP/2 clients 404 no route, 503 no
-// endpoint and 502 endpoint down. With `requestId.generate: false` the refused head gets none.
+// endpoint and 502 endpoint down (an http1 and an h2c cluster, so the bridges' failures too). With
+// `requestId.generate: false` the refused head gets none.
 import http2 from 'node:http2';
 import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
@@ -22,10 +23,12 @@ listeners: [{ name: web, address: "127.0.0.1:0", maxHeaderBytes: 1024 }]
 routes:
   - paths:
       - { path: /empty, pathType: Prefix, cluster: empty }
+      - { path: /down-h2c, pathType: Prefix, cluster: down-h2c }
       - { path: /down, pathType: Prefix, cluster: down }
 clusters:
   - { name: empty, endpoints: [] }
   - { name: down, endpoints: [{ address: "${await closedAddress()}" }] }
+  - { name: down-h2c, protocol: h2c, endpoints: [{ address: "${await closedAddress()}" }] }
 accessLog: { enabled: true, path: access.log }
 ${tracing}
 `);
@@ -81,7 +84,10 @@ t.test('local replies carry the request id for HTTP/1.1 and HTTP/2 clients, and 
   const address = sluice.listeners.web!;
   const session = http2.connect(`http://${address}`);
   t.teardown(() => session.close());
-  const replies: Array<[string, number, string]> = [['/nowhere', 404, 'no_route'], ['/empty', 503, 'no_healthy_endpoint'], ['/down', 502, 'upstream_connect_failed']];
+  const replies: Array<[string, number, string]> = [
+    ['/nowhere', 404, 'no_route'], ['/empty', 503, 'no_healthy_endpoint'],
+    ['/down', 502, 'upstream_connect_failed'], ['/down-h2c', 502, 'upstream_connect_failed'],
+  ];
   for (const [pathname, status, code] of replies) {
     const h1 = await send(address, { path: pathname });
     t.equal(h1.status, status, `HTTP/1.1 ${pathname}: ${status}`);
