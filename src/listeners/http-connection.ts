@@ -217,8 +217,8 @@ export class HttpConnection implements Downstream {
           this.#scanFrom = Math.max(0, buf.length - 3);
           if (this.#phase === Phase.Idle) {
             this.#phase = Phase.Head;
-            const now = (this.#headStartedAt = this.#context.ticker.now);
-            this.deadline = now + this.listener.headersTimeoutMs;
+            this.#headStartedAt = this.#context.ticker.now;
+            this.deadline = this.#headStartedAt + this.listener.headersTimeoutMs;
           }
           return;
         }
