@@ -128,7 +128,7 @@ export class H2Exchange implements H1SideOwner, Expiring, AccessLogEntry {
       target.cluster.requestKeys.fromH2(headers, this.#clientIp, attempts.pick);
       endpoint = attempts.next();
     }
-    this.#beginTrace(runtime.tracing, authority, path, target, endpoint);
+    this.#beginTrace(runtime.tracing, authority, path, target);
     if (target === undefined) {
       this.#stats = this.#listener.unrouted;
       return this.#reply('no_route');
@@ -203,10 +203,7 @@ export class H2Exchange implements H1SideOwner, Expiring, AccessLogEntry {
   }
 
   /** Reads the incoming trace headers, decides this hop and starts its span (before anything is sent). */
-  #beginTrace(
-    tracing: TracingRuntime, authority: string | undefined, path: string,
-    target: RouteTarget | undefined, endpoint: UpstreamEndpoint | undefined,
-  ): void {
+  #beginTrace(tracing: TracingRuntime, authority: string | undefined, path: string, target: RouteTarget | undefined): void {
     const trace = this.trace;
     this.#tracing = tracing;
     if (!tracing.enabled) return;
@@ -222,7 +219,6 @@ export class H2Exchange implements H1SideOwner, Expiring, AccessLogEntry {
       clientAddress: this.#clientIp,
       route: target?.route,
       cluster: target?.cluster.name,
-      endpoint,
     });
   }
 
@@ -483,7 +479,7 @@ export class H2Exchange implements H1SideOwner, Expiring, AccessLogEntry {
       this.#cluster.breakers.endRequest();
       attempts!.finish();
     }
-    this.trace.end(this.#status, attempts?.retries ?? 0);
+    this.trace.end(this.#status, attempts?.retries ?? 0, this.#finalEndpoint);
     this.#deps.metrics.activeRequests--;
     this.#stats.record(methodIndex(this.method), this.#status, (performance.now() - this.#startedAt) / 1000, this.#bytesIn, this.#bytesOut);
     this.#finalEndpoint?.stats.record(this.#status, this.#error);

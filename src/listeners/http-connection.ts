@@ -2,12 +2,16 @@
 // hands each request to its ProxyExchange, holds pipelined requests until the response before them is
 // done, and decides keep-alive, idle and drain closes. Socket listeners are attached once.
 import type net from 'node:net';
+import { performance } from 'node:perf_hooks';
 import { findHeadEnd, isParseFailure, parseRequestHead } from '../http1/index.js';
 import type { ErrorCode } from '../errors.js';
 import { matchH2Preface } from '../h2/preface.js';
 import { ProxyExchange, type Downstream, type ExchangeDeps } from '../proxy/exchange.js';
-import { localReplies } from '../proxy/local-reply.js';
+import { localReplies, writeHeadWith } from '../proxy/local-reply.js';
+import { requestIdLine } from '../tracing/trace-fields.js';
+import { newRequestId } from '../tracing/tracing-runtime.js';
 import type { ListenerRuntime, Runtime } from '../worker/runtime.js';
+import { rejectedHeadEntry } from './rejected-head.js';
 
 const enum Phase {
   /** Between requests: waiting for the first byte of a head (idle timeout runs). */
@@ -43,6 +47,8 @@ export class HttpConnection implements Downstream {
   #phase = Phase.Idle;
   #pending: Buffer | undefined;
   #scanFrom = 0;
+  /** `performance.now()` (coarse) when the current head's first part arrived, while in Phase.Head. */
+  #headStartedAt = 0;
   #processing = false;
   #clientEnded = false;
   #pausedForUpstream = false;
@@ -211,7 +217,8 @@ export class HttpConnection implements Downstream {
           this.#scanFrom = Math.max(0, buf.length - 3);
           if (this.#phase === Phase.Idle) {
             this.#phase = Phase.Head;
-            this.deadline = this.#context.ticker.now + this.listener.headersTimeoutMs;
+            this.#headStartedAt = this.#context.ticker.now;
+            this.deadline = this.#headStartedAt + this.listener.headersTimeoutMs;
           }
           return;
         }
@@ -231,17 +238,25 @@ export class HttpConnection implements Downstream {
     }
   }
 
-  /** A head Sluice refuses: answer with the error and close (the rest of the stream cannot be trusted). */
+  /**
+   * A head Sluice refuses: answer with the error and close (the rest of the stream cannot be trusted).
+   * Like any other reply it gets a request id (a new one: nothing of the head is trusted) and its line
+   * in the access log.
+   */
   #rejectHead(code: ErrorCode): void {
     const reply = localReplies[code];
+    const { tracing, accessLog } = this.#context.runtime();
+    const requestId = newRequestId(tracing);
     this.#context.metrics.localReplies[code].inc();
     this.listener.unrouted.count(reply.status);
+    const startedAt = this.#phase === Phase.Head ? this.#headStartedAt : performance.now();
     this.#pending = undefined;
     this.cork();
-    this.socket.write(reply.closeHead);
-    this.socket.write(reply.body);
+    writeHeadWith(this, reply.closeHead, requestIdLine(requestId));
+    this.write(reply.body);
     this.uncork();
     this.end();
+    accessLog?.log(rejectedHeadEntry(this.clientIp, startedAt, reply, code, requestId));
   }
 
   #holdPipeline(): void {

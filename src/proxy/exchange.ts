@@ -26,7 +26,7 @@ import { TraceHop } from '../tracing/trace-hop.js';
 import type { TracingRuntime } from '../tracing/tracing-runtime.js';
 import { BODY_CONTINUES, BODY_INVALID, BodyFramer, BodyMode } from './body-framer.js';
 import { httpsLocation, setForwardedFields } from './forwarding.js';
-import { localReplies, type LocalReply } from './local-reply.js';
+import { localReplies, writeHeadWith, type LocalReply } from './local-reply.js';
 import type { Ticker } from './ticker.js';
 import type { UpstreamConnection, UpstreamFailure, UpstreamOwner } from './upstream-connection.js';
 
@@ -163,7 +163,7 @@ export class ProxyExchange implements UpstreamOwner, BridgeOwner, AccessLogEntry
     } else {
       this.#attempts.clear();
     }
-    this.#beginTrace(runtime.tracing, head, target, endpoint);
+    this.#beginTrace(runtime.tracing, head, target);
     const bridge = endpoint?.h2 === undefined ? undefined : this.#openBridge(endpoint.h2, target!.cluster.protocol, head, head.chunked || head.contentLength > 0);
 
     const bodyEnd = this.#requestBody.advance(buf, bodyStart, buf.length, bridge?.writeBody);
@@ -205,7 +205,7 @@ export class ProxyExchange implements UpstreamOwner, BridgeOwner, AccessLogEntry
   }
 
   /** Reads the incoming trace headers, decides this hop and starts its span (before anything is sent). */
-  #beginTrace(tracing: TracingRuntime, head: RequestHead, target: RouteTarget | undefined, endpoint: UpstreamEndpoint | undefined): void {
+  #beginTrace(tracing: TracingRuntime, head: RequestHead, target: RouteTarget | undefined): void {
     const trace = this.trace;
     this.#tracing = tracing;
     if (!tracing.enabled) return trace.clear();
@@ -221,7 +221,6 @@ export class ProxyExchange implements UpstreamOwner, BridgeOwner, AccessLogEntry
       clientAddress: this.#downstream.clientIp,
       route: target?.route,
       cluster: target?.cluster.name,
-      endpoint,
     });
   }
 
@@ -556,7 +555,7 @@ export class ProxyExchange implements UpstreamOwner, BridgeOwner, AccessLogEntry
   #requestIdFor(head: ResponseHead): string {
     if (this.trace.requestId === undefined) return '';
     dropHttp1RequestId(head);
-    return requestIdLine(this.trace);
+    return requestIdLine(this.trace.requestId);
   }
 
   #openTunnel(head: ResponseHead, buf: Buffer, end: number): void {
@@ -637,15 +636,7 @@ export class ProxyExchange implements UpstreamOwner, BridgeOwner, AccessLogEntry
     this.#record();
     this.#complete();
     downstream.cork();
-    const text = head(keepAlive);
-    const requestId = requestIdLine(this.trace);
-    if (requestId === '') {
-      downstream.write(text);
-    } else {
-      // The rendered head ends with its empty line: the request id goes just before it.
-      downstream.write(typeof text === 'string' ? text.slice(0, -2) : text.subarray(0, text.length - 2));
-      downstream.write(`${requestId}\r\n`);
-    }
+    writeHeadWith(downstream, head(keepAlive), requestIdLine(this.trace.requestId));
     if (body !== undefined && this.#head.method !== 'HEAD') downstream.write(body);
     downstream.uncork();
     downstream.exchangeDone(keepAlive);
@@ -680,7 +671,7 @@ export class ProxyExchange implements UpstreamOwner, BridgeOwner, AccessLogEntry
   /** Releases the endpoint's in-flight count, the cluster's breaker units and every per-request reference. */
   #complete(): void {
     if (this.#endpoint !== undefined) this.#deps.table.endRequest(this.#endpoint.slot);
-    this.trace.end(this.#status, this.#attempts.retries);
+    this.trace.end(this.#status, this.#attempts.retries, this.#endpoint);
     if (this.#cluster !== undefined) {
       this.#cluster.breakers.endRequest();
       this.#cluster = undefined;

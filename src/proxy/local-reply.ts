@@ -1,5 +1,6 @@
 // Replies Sluice answers itself, one per error code, rendered to bytes once at start: the status,
-// `x-sluice-error: <code>` and a one-line text body.
+// `x-sluice-error: <code>` and a one-line text body; and how a rendered head goes out with per-request
+// fields (the request id) added, without rendering it again.
 import { STATUS_CODES } from 'node:http';
 import { errorTable, type ErrorCode } from '../errors.js';
 
@@ -24,3 +25,13 @@ function render(code: ErrorCode): LocalReply {
 export const localReplies: Readonly<Record<ErrorCode, LocalReply>> = Object.fromEntries(
   (Object.keys(errorTable) as ErrorCode[]).map((code) => [code, render(code)]),
 ) as Record<ErrorCode, LocalReply>;
+
+/** Writes a rendered head with `fields` (header lines, each ending CRLF; '' for none) before its closing empty line. */
+export function writeHeadWith(out: { write(chunk: Buffer | string): boolean }, head: Buffer | string, fields: string): void {
+  if (fields === '') {
+    out.write(head);
+    return;
+  }
+  out.write(typeof head === 'string' ? head.slice(0, -2) : head.subarray(0, head.length - 2));
+  out.write(`${fields}\r\n`);
+}

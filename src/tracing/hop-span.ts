@@ -32,8 +32,12 @@ export interface SpanRequest {
   /** The matched path rule; undefined when no rule matched (or the default backend served). */
   readonly route: string | undefined;
   readonly cluster: string | undefined;
-  /** The endpoint picked; undefined when none was (local reply). */
-  readonly endpoint: { readonly host: string; readonly port: number } | undefined;
+}
+
+/** The endpoint of a request's last try: the one whose answer the span reports (not the first picked). */
+export interface SpanPeer {
+  readonly host: string;
+  readonly port: number;
 }
 
 /** The remote parent a span continues: ids as OTel wants them (a 64-bit B3 trace id is left-padded). */
@@ -75,10 +79,6 @@ function startAttributes(request: SpanRequest): Attributes {
   if (request.host !== undefined) attributes['server.address'] = requestHostName(request.host);
   if (request.route !== undefined) attributes['http.route'] = request.route;
   if (request.cluster !== undefined) attributes['sluice.cluster'] = request.cluster;
-  if (request.endpoint !== undefined) {
-    attributes['network.peer.address'] = request.endpoint.host;
-    attributes['network.peer.port'] = request.endpoint.port;
-  }
   return attributes;
 }
 
@@ -87,10 +87,17 @@ export function startServerSpan(tracer: Tracer, request: SpanRequest, parent: Re
   return tracer.startSpan(name, { kind: SpanKind.SERVER, attributes: startAttributes(request) }, parentContext(parent));
 }
 
-/** Records the outcome and ends the span; `resends` counts attempts after the first. */
-export function endServerSpan(span: Span, status: number, resends: number): void {
+/**
+ * Records the outcome and ends the span; `resends` counts attempts after the first, `peer` is the last
+ * try's endpoint (undefined when none was picked: a local reply).
+ */
+export function endServerSpan(span: Span, status: number, resends: number, peer: SpanPeer | undefined): void {
   if (status > 0) span.setAttribute('http.response.status_code', status);
   if (resends > 0) span.setAttribute('http.request.resend_count', resends);
+  if (peer !== undefined) {
+    span.setAttribute('network.peer.address', peer.host);
+    span.setAttribute('network.peer.port', peer.port);
+  }
   if (status >= 500 || status === 0) {
     // Semantic conventions: server spans are errors for 5xx only; 0 means no response was sent.
     span.setAttribute('error.type', status === 0 ? 'incomplete' : String(status));

@@ -21,7 +21,7 @@ function traceparent(hop: TraceHop): string {
 
 /** Header lines (each ending CRLF) for an HTTP/1.1 request head; '' when tracing is off. */
 export function http1TraceFields(hop: TraceHop, tracing: TracingRuntime): string {
-  let out = requestIdLine(hop);
+  let out = requestIdLine(hop.requestId);
   if (hop.traceId === '') return out;
   if (tracing.b3multi) {
     out += `x-b3-traceid: ${hop.traceId}\r\nx-b3-spanid: ${hop.spanId}\r\n`;
@@ -55,7 +55,7 @@ export function setTraceFields(fields: OutgoingHttpHeaders, hop: TraceHop, traci
   }
 }
 
-/** `x-request-id` for a response to the client (HTTP/1.1); '' when there is none. */
-export function requestIdLine(hop: TraceHop): string {
-  return hop.requestId === undefined ? '' : `x-request-id: ${hop.requestId}\r\n`;
+/** The `x-request-id` header line (HTTP/1.1); '' when there is none. */
+export function requestIdLine(requestId: string | undefined): string {
+  return requestId === undefined ? '' : `x-request-id: ${requestId}\r\n`;
 }

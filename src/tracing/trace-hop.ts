@@ -8,12 +8,12 @@
 // sampling for the new trace; without any decision Sluice draws one from `sampleRate`.
 import type { Span } from '@opentelemetry/api';
 import { TraceFlags, isSpanContextValid } from '@opentelemetry/api';
-import { endServerSpan, otelTraceId, startServerSpan, type SpanRequest } from './hop-span.js';
+import { endServerSpan, otelTraceId, startServerSpan, type SpanPeer, type SpanRequest } from './hop-span.js';
 import {
   Found, IncomingContext, Sampling, TraceHeaderValues, isForwardableTracestate, isValidRequestId, readB3Multi,
   readB3Single, readTraceparent,
 } from './incoming-trace.js';
-import type { TracingRuntime } from './tracing-runtime.js';
+import { newRequestId, type TracingRuntime } from './tracing-runtime.js';
 
 export class TraceHop {
   /** The raw headers of the current request, filled by a reader in trace-headers.ts. */
@@ -46,7 +46,7 @@ export class TraceHop {
     const requestId = values.requestId;
     this.requestId = tracing.preserveRequestId && requestId !== undefined && isValidRequestId(requestId)
       ? requestId
-      : tracing.generateRequestId ? tracing.uuid() : undefined;
+      : newRequestId(tracing);
 
     const incoming = this.#incoming;
     let decision = Sampling.Defer;
@@ -108,12 +108,12 @@ export class TraceHop {
     }
   }
 
-  /** Ends the span, if this request has one; `resends` counts attempts after the first. */
-  end(status: number, resends: number): void {
+  /** Ends the span, if this request has one; `resends` counts attempts after the first, `peer` is the last try's endpoint. */
+  end(status: number, resends: number, peer: SpanPeer | undefined): void {
     const span = this.#span;
     if (span === undefined) return;
     this.#span = undefined;
-    endServerSpan(span, status, resends);
+    endServerSpan(span, status, resends, peer);
   }
 }
 

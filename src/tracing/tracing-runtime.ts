@@ -48,3 +48,8 @@ export function compileTracing(tracing: TracingSnapshot, deps: TracingDeps): Tra
     tracer: tracing.enabled ? deps.tracer() : undefined,
   };
 }
+
+/** A new request id when Sluice makes them (tracing on, `requestId.generate`); else undefined. */
+export function newRequestId(tracing: TracingRuntime): string | undefined {
+  return tracing.enabled && tracing.generateRequestId ? tracing.uuid() : undefined;
+}

@@ -22,8 +22,9 @@ const deps = { ids: new TraceIdSource(), random: seededRandom(1), uuid: () => 'i
 
 const REQUEST: SpanRequest = {
   method: 'GET', target: '/api/items?page=2', scheme: 'http', host: 'shop.example.com:8080', protocolVersion: '1.1',
-  clientAddress: '10.1.2.3', route: '/api', cluster: 'api', endpoint: { host: '127.0.0.1', port: 9001 },
+  clientAddress: '10.1.2.3', route: '/api', cluster: 'api',
 };
+const PEER = { host: '127.0.0.1', port: 9001 };
 
 t.test('no SDK registered: no tracer, so no span work', async (t) => {
   t.equal(registeredTracer(), undefined);
@@ -39,8 +40,8 @@ t.test('with an SDK', async (t) => {
   t.not(tracing.tracer, undefined, 'the registered tracer is found at compile');
   const finished = (): ReadableSpan[] => exporter.getFinishedSpans();
 
-  /** Decides for `incoming`, starts and ends the span; returns what the endpoint got and the span. */
-  function run(incoming: Record<string, string>, status: number, resends = 0): { sent: OutgoingHttpHeaders; span: ReadableSpan } {
+  /** Decides for `incoming`, starts and ends the span (a local reply: with no endpoint); returns what the endpoint got and the span. */
+  function run(incoming: Record<string, string>, status: number, resends = 0, localReply = false): { sent: OutgoingHttpHeaders; span: ReadableSpan } {
     exporter.reset();
     const hop = new TraceHop();
     Object.assign(hop.values, { b3: undefined, traceId: undefined, spanId: undefined, parentSpanId: undefined, sampled: undefined, flags: undefined, traceparent: undefined, tracestate: undefined, requestId: undefined }, incoming);
@@ -49,8 +50,9 @@ t.test('with an SDK', async (t) => {
     hop.startSpan(tracing, REQUEST);
     const sent: OutgoingHttpHeaders = {};
     setTraceFields(sent, hop, tracing);
-    hop.end(status, resends);
-    hop.end(status, resends); // a second end is a no-op
+    const peer = localReply ? undefined : PEER;
+    hop.end(status, resends, peer);
+    hop.end(status, resends, peer); // a second end is a no-op
     t.equal(finished().length, 1, 'one span per request');
     return { sent, span: finished()[0]! };
   }
@@ -94,8 +96,10 @@ t.test('with an SDK', async (t) => {
   });
 
   t.test('a trace Sluice starts: the root span ids are the ones sent', async (t) => {
-    const { sent, span } = run({}, 404);
+    const { sent, span } = run({}, 404, 0, true);
     t.equal(span.parentSpanContext, undefined, 'root span');
+    t.notOk('network.peer.address' in span.attributes || 'network.peer.port' in span.attributes, 'a local reply: no endpoint, no peer');
+    t.notOk('http.request.resend_count' in span.attributes, 'no retries: no resend count');
     t.equal(sent['x-b3-traceid'], span.spanContext().traceId);
     t.equal(sent['x-b3-spanid'], span.spanContext().spanId);
     t.notOk('x-b3-parentspanid' in sent);
@@ -115,7 +119,7 @@ t.test('with an SDK', async (t) => {
     hop.values.b3 = '0';
     hop.decide(tracing);
     t.notOk(hop.wantsSpan(tracing));
-    hop.end(200, 0);
+    hop.end(200, 0, PEER);
     t.equal(finished().length, 0);
   });
 });
