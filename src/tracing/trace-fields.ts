@@ -19,22 +19,36 @@ function traceparent(hop: TraceHop): string {
   return `00-${otelTraceId(hop.traceId)}-${hop.spanId}-${hop.sampled ? '01' : '00'}`;
 }
 
+// The HTTP/1.1 lines are built with as few string pieces as possible: each piece is one more node
+// the socket write has to walk when it flattens the request head, and that walk, not the
+// formatting, was most of what tracing cost per request. Constants between ids are merged.
+
+/** The B3 multi sampling line (debug implies sampled, and B3 says not to send both). */
+function b3MultiSamplingLine(hop: TraceHop): string {
+  return hop.debug ? 'x-b3-flags: 1\r\n' : hop.sampled ? 'x-b3-sampled: 1\r\n' : 'x-b3-sampled: 0\r\n';
+}
+
+function b3MultiLines(hop: TraceHop): string {
+  const { traceId, spanId, parentSpanId } = hop;
+  return parentSpanId === undefined
+    ? `x-b3-traceid: ${traceId}\r\nx-b3-spanid: ${spanId}\r\n${b3MultiSamplingLine(hop)}`
+    : `x-b3-traceid: ${traceId}\r\nx-b3-spanid: ${spanId}\r\nx-b3-parentspanid: ${parentSpanId}\r\n${b3MultiSamplingLine(hop)}`;
+}
+
+function w3cLines(hop: TraceHop): string {
+  const flags = hop.sampled ? '-01\r\n' : '-00\r\n';
+  const line = `traceparent: 00-${otelTraceId(hop.traceId)}-${hop.spanId}${flags}`;
+  return hop.tracestate === undefined ? line : `${line}tracestate: ${hop.tracestate}\r\n`;
+}
+
 /** Header lines (each ending CRLF) for an HTTP/1.1 request head; '' when tracing is off. */
 export function http1TraceFields(hop: TraceHop, tracing: TracingRuntime): string {
-  let out = requestIdLine(hop.requestId);
-  if (hop.traceId === '') return out;
-  if (tracing.b3multi) {
-    out += `x-b3-traceid: ${hop.traceId}\r\nx-b3-spanid: ${hop.spanId}\r\n`;
-    if (hop.parentSpanId !== undefined) out += `x-b3-parentspanid: ${hop.parentSpanId}\r\n`;
-    // Debug implies sampled, and B3 says not to send both.
-    out += hop.debug ? 'x-b3-flags: 1\r\n' : hop.sampled ? 'x-b3-sampled: 1\r\n' : 'x-b3-sampled: 0\r\n';
-  }
-  if (tracing.b3) out += `b3: ${b3Single(hop)}\r\n`;
-  if (tracing.w3c) {
-    out += `traceparent: ${traceparent(hop)}\r\n`;
-    if (hop.tracestate !== undefined) out += `tracestate: ${hop.tracestate}\r\n`;
-  }
-  return out;
+  const requestId = requestIdLine(hop.requestId);
+  if (hop.traceId === '') return requestId;
+  const b3multi = tracing.b3multi ? b3MultiLines(hop) : '';
+  const b3 = tracing.b3 ? `b3: ${b3Single(hop)}\r\n` : '';
+  const w3c = tracing.w3c ? w3cLines(hop) : '';
+  return `${requestId}${b3multi}${b3}${w3c}`;
 }
 
 /** The same fields on an HTTP/2 (or undici) header object, whose incoming trace fields were left out. */
