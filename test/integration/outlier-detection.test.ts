@@ -1,6 +1,7 @@
 // Outlier detection end to end (2 workers, 4 real backends, one answering 500): ejected at its fifth
 // consecutive 500 — by whichever worker saw it — while the others keep serving, shown by the admin,
-// counted as detected and enforced, and back in service after the ejection time.
+// counted as detected and enforced, and back in service after the ejection time; with retries on,
+// concurrent clients see fewer than 1 % errors while that happens.
 import t from 'tap';
 import { request } from 'undici';
 import { adminJson, adminText, eventually, metricValue } from '../helpers/admin.js';
@@ -57,4 +58,45 @@ ${[...good, bad].map((backend) => `      - address: "${backend.address}"`).join(
   t.equal((await badView()).ejectionCount, 1, 'the back-off count stays until it has been back an interval');
   for (let i = 0; i < 8; i++) await (await request(sluice.url('/'))).body.text();
   t.ok(bad.requests > 5, 'it takes traffic again after its return');
+});
+
+t.test('with retries on, clients of the four backends see < 1 % errors while the 500 one is found and ejected', async (t) => {
+  const good = await Promise.all(['a', 'b', 'c'].map((name) => startBackend(t, name)));
+  const bad = await startBackend(t, 'bad', (req, res) => {
+    req.resume();
+    res.statusCode = 500;
+    res.end('broken');
+  });
+  const sluice = await startSluice(t, `
+listeners: [{ name: web, address: "127.0.0.1:0" }]
+routes: [{ paths: [{ path: /, pathType: Prefix, cluster: app }] }]
+clusters:
+  - name: app
+    endpoints:
+${[...good, bad].map((backend) => `      - address: "${backend.address}"`).join('\n')}
+    outlierDetection: { consecutive5xx: 5, interval: 10s, baseEjectionTime: 60s, maxEjectionPercent: 25 }
+    retries: { attempts: 1, on: [5xx] }
+`, { workers: 2 });
+
+  // Four clients at a time, 400 requests: least_request spreads them, so the bad backend is met early.
+  const statuses: number[] = [];
+  let next = 0;
+  const client = async (): Promise<void> => {
+    while (next < 400) {
+      next++;
+      const response = await request(sluice.url('/'));
+      await response.body.text();
+      statuses.push(response.statusCode);
+    }
+  };
+  await Promise.all([client(), client(), client(), client()]);
+  const failed = statuses.filter((status) => status !== 200).length;
+  t.equal(statuses.length, 400);
+  // A failure here is a 500 whose retry met maxRetries (3 in flight), when all four clients met the bad one at once.
+  t.ok(failed < 4, `fewer than 1 % of the requests failed (${failed}: ${statuses.filter((status) => status !== 200).join(', ')})`);
+  // Its fifth consecutive 500 ejects it; requests already in flight to it (at most one per client) may land after.
+  t.ok(bad.requests >= 5 && bad.requests <= 5 + 3, `the bad backend got ${bad.requests} requests`);
+  const endpoints = await adminJson<EndpointJson[]>(sluice.admin, '/endpoints');
+  t.match(endpoints.find((endpoint) => endpoint.address === bad.address), { ejected: true, ejectionCount: 1 });
+  t.equal(good.reduce((sum, backend) => sum + backend.requests, 0), 400 - failed, 'each request answered 200 came from a good backend, retried there when it met the bad one');
 });
