@@ -58,22 +58,25 @@ clusters:
 interface Answer { readonly status: number; readonly error: string | undefined; readonly grpcStatus: string | undefined; readonly body: string }
 
 /** One request over the client's HTTP/2 session (so every request goes to the same worker). */
-function h2Get(client: http2.ClientHttp2Session, pathname: string, contentType?: string): Promise<Answer> {
+function h2Get(client: http2.ClientHttp2Session, pathname: string, contentType?: string, body?: string): Promise<Answer> {
   return new Promise((resolve, reject) => {
-    const stream = client.request({ ':path': pathname, ...(contentType === undefined ? {} : { 'content-type': contentType }) });
+    const method = body === undefined ? 'GET' : 'POST';
+    const stream = client.request({ ':method': method, ':path': pathname, ...(contentType === undefined ? {} : { 'content-type': contentType }) });
+    if (body !== undefined) stream.end(body);
     let head: http2.IncomingHttpHeaders = {};
-    let body = '';
+    let answer = '';
     stream.on('response', (headers) => { head = headers; });
-    stream.setEncoding('utf8').on('data', (chunk: string) => { body += chunk; });
+    stream.setEncoding('utf8').on('data', (chunk: string) => { answer += chunk; });
     stream.on('end', () => resolve({
-      status: Number(head[':status']), error: head['x-sluice-error'] as string | undefined, grpcStatus: head['grpc-status'] as string | undefined, body,
+      status: Number(head[':status']), error: head['x-sluice-error'] as string | undefined, grpcStatus: head['grpc-status'] as string | undefined, body: answer,
     }));
     stream.on('error', reject);
   });
 }
 
-async function h1Get(sluice: SluiceProcess, pathname: string): Promise<Answer> {
-  const response = await request(sluice.url(pathname), { headersTimeout: 30_000, bodyTimeout: 30_000 });
+async function h1Get(sluice: SluiceProcess, pathname: string, body?: string): Promise<Answer> {
+  const method = body === undefined ? 'GET' : 'POST';
+  const response = await request(sluice.url(pathname), { method, body, headersTimeout: 30_000, bodyTimeout: 30_000 });
   const error = response.headers['x-sluice-error'] as string | undefined;
   return { status: response.statusCode, error, grpcStatus: undefined, body: await response.body.text() };
 }
@@ -133,11 +136,15 @@ t.test('h2c, maxConnections 1 and maxPendingRequests 1: beyond the waiting reque
 
   const h2 = await h2Get(client, '/third');
   t.same([h2.status, h2.error], [503, 'overflow'], 'HTTP/2 client');
+  const h2Post = await h2Get(client, '/fourth', 'text/plain', 'a body the refused stream never takes');
+  t.same([h2Post.status, h2Post.error], [503, 'overflow'], 'HTTP/2 client with a body');
   const grpc = await h2Get(client, '/echo.Echo/Unary', 'application/grpc');
   t.same([grpc.status, grpc.grpcStatus, grpc.error], [200, '14', 'overflow'], 'gRPC client: UNAVAILABLE, trailers only');
   const h1 = await h1Get(sluice, '/fifth');
   t.same([h1.status, h1.error], [503, 'overflow'], 'HTTP/1.1 client (bridge)');
-  t.equal(await overflows(sluice, 'pending'), 3, 'each refusal counted as a pending overflow');
+  const post = await h1Get(sluice, '/sixth', 'a body the refused stream never takes');
+  t.same([post.status, post.error], [503, 'overflow'], 'HTTP/1.1 client with a body');
+  t.equal(await overflows(sluice, 'pending'), 5, 'each refusal counted as a pending overflow');
   t.equal(await overflows(sluice, 'connections'), 1, 'only the waiting request asked for a connection');
   t.equal(upstream.held.length, 1, 'no refused request reached the upstream');
 
