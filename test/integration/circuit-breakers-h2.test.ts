@@ -43,7 +43,7 @@ function release(stream: ServerHttp2Stream): void {
   stream.end('released');
 }
 
-function sluiceYaml(protocol: string, address: string, breakers: string): string {
+function sluiceYaml(protocol: string, address: string, breakers: string, extra = ''): string {
   return `
 listeners: [{ name: web, address: "127.0.0.1:0" }]
 defaultCluster: c
@@ -52,7 +52,7 @@ clusters:
     protocol: ${protocol}
     endpoints: [{ address: "${address}" }]
     circuitBreakers: ${breakers}
-`;
+${extra}`;
 }
 
 interface Answer { readonly status: number; readonly error: string | undefined; readonly grpcStatus: string | undefined; readonly body: string }
@@ -127,7 +127,9 @@ t.test('h2c, maxConnections 1, one stream per connection: a second request waits
 
 t.test('h2c, maxConnections 1 and maxPendingRequests 1: beyond the waiting request, 503 overflow to HTTP/2, gRPC and HTTP/1.1 clients', async (t) => {
   const upstream = await holdingUpstream(t);
-  const sluice = await startSluice(t, sluiceYaml('h2c', upstream.address, '{ maxConnections: 1, maxPendingRequests: 1 }'), { workers: 1 });
+  // Outlier detection that would eject the endpoint at its second gateway failure: an overflow is none.
+  const outliers = '    outlierDetection: { consecutiveGatewayFailure: 2, maxEjectionPercent: 100, enforcing: { consecutiveGatewayFailure: 100 } }\n';
+  const sluice = await startSluice(t, sluiceYaml('h2c', upstream.address, '{ maxConnections: 1, maxPendingRequests: 1 }', outliers), { workers: 1 });
   const client = connectClient(t, sluice);
   const first = h2Get(client, '/first');
   await eventually(() => upstream.held.length === 1, 20_000, 'the first request at the upstream');
@@ -147,6 +149,8 @@ t.test('h2c, maxConnections 1 and maxPendingRequests 1: beyond the waiting reque
   t.equal(await overflows(sluice, 'pending'), 5, 'each refusal counted as a pending overflow');
   t.equal(await overflows(sluice, 'connections'), 1, 'only the waiting request asked for a connection');
   t.equal(upstream.held.length, 1, 'no refused request reached the upstream');
+  const clusters = await adminJson<Array<{ endpoints: Array<{ ejected: boolean }> }>>(sluice.admin, '/clusters');
+  t.equal(clusters[0]!.endpoints[0]!.ejected, false, 'overflows are not the endpoint\'s failures');
 
   release(upstream.held[0]!);
   await eventually(() => upstream.held.length === 2, 20_000, 'the second request at the upstream');
