@@ -1,6 +1,7 @@
-// The admin's /clusters view: every cluster of the snapshot with its balancer and each endpoint's zone,
-// weight, availability and counters, read from the EndpointTable (all workers together). Reads only.
-import { EndpointState, type EndpointTable } from '../balancing/endpoint-table.js';
+// The admin's /clusters view: every cluster of the snapshot with its balancer, its circuit breakers' units
+// in use, and each endpoint's zone, weight, availability and counters, read from the EndpointTable (all
+// workers together). Reads only.
+import { ClusterField, EndpointState, type EndpointTable } from '../balancing/endpoint-table.js';
 import type { Snapshot } from '../snapshot.js';
 
 export type EndpointHealth = 'healthy' | 'unhealthy' | 'unchecked';
@@ -24,10 +25,19 @@ export interface EndpointView {
   readonly connections: number;
 }
 
+/** Units of each circuit breaker in use now, cluster-wide (connections count while connecting too). */
+export interface BreakersInUse {
+  readonly connections: number;
+  readonly pendingRequests: number;
+  readonly requests: number;
+  readonly retries: number;
+}
+
 export interface ClusterView {
   readonly name: string;
   readonly protocol: string;
   readonly balancer: string;
+  readonly circuitBreakers: BreakersInUse;
   readonly endpoints: readonly EndpointView[];
 }
 
@@ -42,6 +52,12 @@ export function clustersView(snapshot: Snapshot | undefined, table: EndpointTabl
     name: cluster.name,
     protocol: cluster.protocol,
     balancer: cluster.balancer,
+    circuitBreakers: {
+      connections: table.count(cluster.countersSlot, ClusterField.CONNECTIONS),
+      pendingRequests: table.count(cluster.countersSlot, ClusterField.PENDING),
+      requests: table.count(cluster.countersSlot, ClusterField.REQUESTS),
+      retries: table.count(cluster.countersSlot, ClusterField.RETRIES),
+    },
     endpoints: cluster.endpoints.map(({ address, zone, weight, slot }) => {
       const state = table.state(slot);
       return {

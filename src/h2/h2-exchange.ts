@@ -309,6 +309,7 @@ export class H2Exchange implements H1SideOwner, Expiring, AccessLogEntry {
       if (this.#done || this.#upstream !== upstream) return;
       if (!this.#responded) {
         const code = upstreamFailure(failure);
+        if (code === 'overflow') return this.#fail(code); // the pool's breakers refused: not the endpoint's failure
         return this.#tryFailed(wasRefused(upstream) ? TryFailure.RefusedStream : tryFailureOf(code), code);
       }
       if (upstream.rstCode !== NGHTTP2_NO_ERROR && !stream.writableEnded) stream.close(NGHTTP2_INTERNAL_ERROR);

@@ -1,5 +1,6 @@
 // Which of Sluice's errors an upstream HTTP/2 (or undici) failure is. A session that fails cancels its
-// streams with ERR_HTTP2_STREAM_CANCEL and the real reason in `cause`.
+// streams with ERR_HTTP2_STREAM_CANCEL and the real reason in `cause`; a stream the pool's circuit
+// breakers refused fails with ERR_SLUICE_OVERFLOW.
 import type { ErrorCode } from '../errors.js';
 
 /** The endpoint's certificate did not verify (OpenSSL's X509 verification results, and node's name check). */
@@ -15,6 +16,8 @@ export function upstreamFailure(error: unknown): ErrorCode {
   const code = outer?.code === 'ERR_HTTP2_STREAM_CANCEL' ? outer.cause?.code : outer?.code;
   if (code !== undefined && CERTIFICATE_REJECTED.has(code)) return 'upstream_connect_failed';
   switch (code) {
+    case 'ERR_SLUICE_OVERFLOW':
+      return 'overflow';
     case 'ECONNREFUSED':
     case 'EHOSTUNREACH':
     case 'ENETUNREACH':

@@ -1,9 +1,11 @@
 // One HTTP/2 client session to an endpoint and its accounting: streams open on it, the peer's stream
-// limit, whether it still takes new streams. It reports to the EndpointTable and its pool; it never chooses.
+// limit, whether it still takes new streams, and which of its streams still wait (circuit breakers'
+// pending requests). It reports to the EndpointTable, the breakers and its pool; it never chooses.
 import { performance } from 'node:perf_hooks';
 import http2, { type ClientHttp2Session, type ClientHttp2Stream, type OutgoingHttpHeaders, type SecureClientSessionOptions, type Settings } from 'node:http2';
 import type { EndpointTable } from '../balancing/endpoint-table.js';
 import type { HistogramCells } from '../observability/histogram-cells.js';
+import type { CircuitBreakers } from '../resilience/circuit-breakers.js';
 import { markRefusedByGoaway } from './upstream-h2-refused.js';
 
 /** Streams a session takes before the peer's SETTINGS say how many it allows. */
@@ -19,6 +21,9 @@ export interface SessionHome {
   readonly clock: { readonly now: number };
   /** Where the time from connect start to the session's 'connect' (TCP, and TLS for h2) is observed. */
   readonly connectTimes: HistogramCells | undefined;
+  /** The cluster's current breakers: the session holds one `maxConnections` unit from its start to its 'close',
+   *  and each waiting stream one `maxPendingRequests` unit (every snapshot's object counts in the same cluster slot). */
+  readonly breakers: CircuitBreakers;
   /** Called once when the session is gone, so the pool forgets it. */
   forget(session: UpstreamH2Session): void;
 }
@@ -37,6 +42,9 @@ export class UpstreamH2Session {
   readonly #authority: string;
   /** Streams with a higher id were never processed by the peer. */
   #goawayLastStreamId = Infinity;
+  /** Streams holding a pending unit, oldest first: all of them until 'connect', then those nghttp2 holds back
+   *  beyond the peer's stream limit (it sends them in this order as earlier streams close). */
+  readonly #waiting: ClientHttp2Stream[] = [];
   /** One listener per session, attached to each of its streams, so a request allocates no closure. */
   readonly #onStreamClose: (this: ClientHttp2Stream) => void;
 
@@ -52,9 +60,11 @@ export class UpstreamH2Session {
       home.connectTimes?.observe((performance.now() - startedAt) / 1000);
       this.connected = true;
       home.table.connectionOpened(home.slot);
+      this.#stopWaiting();
     });
     this.session.on('remoteSettings', (settings: Settings) => {
       if (settings.maxConcurrentStreams !== undefined) this.maxStreams = settings.maxConcurrentStreams;
+      this.#stopWaiting();
     });
     this.session.on('goaway', (_code: number, lastStreamId: number) => {
       this.accepting = false;
@@ -64,19 +74,32 @@ export class UpstreamH2Session {
     this.session.on('close', () => {
       this.accepting = false;
       if (this.connected) home.table.connectionClosed(home.slot);
+      home.breakers.connectionClosed();
       home.forget(this);
     });
   }
 
   /** A session destroyed by its socket stays listed until its 'close' event, and request() on it would throw. */
-  get hasCapacity(): boolean {
-    return this.accepting && this.openStreams < this.maxStreams && !this.session.destroyed && !this.session.closed;
+  get takesStreams(): boolean {
+    return this.accepting && !this.session.destroyed && !this.session.closed;
   }
 
-  request(headers: OutgoingHttpHeaders, endStream: boolean): ClientHttp2Stream {
+  get hasCapacity(): boolean {
+    return this.openStreams < this.maxStreams && this.takesStreams;
+  }
+
+  /** Streams beyond the peer's limit, which nghttp2 holds back until earlier ones close. */
+  get queued(): number {
+    return this.openStreams - this.maxStreams;
+  }
+
+  /** `waits`: the stream waits for the connect or a stream slot, holding a pending unit taken by the pool
+   *  (given back when it is sent, or closes first). */
+  request(headers: OutgoingHttpHeaders, endStream: boolean, waits: boolean): ClientHttp2Stream {
     const stream = this.session.request(headers, endStream ? END_STREAM : KEEP_STREAM_OPEN);
     this.openStreams++;
     stream.once('close', this.#onStreamClose);
+    if (waits) this.#waiting.push(stream);
     return stream;
   }
 
@@ -95,8 +118,27 @@ export class UpstreamH2Session {
 
   #streamClosed(stream: ClientHttp2Stream): void {
     if (stream.id !== undefined && stream.id > this.#goawayLastStreamId) markRefusedByGoaway(stream);
-    if (--this.openStreams > 0) return;
+    this.openStreams--;
+    if (this.#waiting.length > 0) {
+      const index = this.#waiting.indexOf(stream);
+      if (index >= 0) {
+        this.#waiting.splice(index, 1);
+        this.#home.breakers.endPending();
+      }
+      this.#stopWaiting();
+    }
+    if (this.openStreams > 0) return;
     this.since = this.#home.clock.now;
     if (!this.accepting) this.session.close();
+  }
+
+  /** Gives back the pending units of waiting streams that are sent now: once connected, as many as fit the
+   *  peer's limit beside the streams already sent (nghttp2 sends held-back streams first come, first served). */
+  #stopWaiting(): void {
+    const waiting = this.#waiting;
+    while (this.connected && waiting.length > 0 && this.openStreams - waiting.length < this.maxStreams) {
+      waiting.shift();
+      this.#home.breakers.endPending();
+    }
   }
 }

@@ -12,18 +12,18 @@ export class EndpointPools {
   /** Set for h2 and h2c clusters. */
   readonly h2: UpstreamH2Pool | undefined;
 
-  constructor(table: EndpointTable, endpoint: EndpointSnapshot, cluster: ClusterSnapshot, timeouts: PoolSettings, clock: { readonly now: number }) {
+  constructor(table: EndpointTable, endpoint: EndpointSnapshot, cluster: ClusterSnapshot, settings: PoolSettings, clock: { readonly now: number }) {
     const { protocol } = cluster;
     if (protocol === 'http1') {
-      this.http1 = new UpstreamPool(table, endpoint.slot, endpoint.host, endpoint.port, timeouts, clock);
+      this.http1 = new UpstreamPool(table, endpoint.slot, endpoint.host, endpoint.port, settings, clock);
     } else {
-      this.h2 = new UpstreamH2Pool(table, endpoint.slot, endpoint.host, endpoint.port, protocol, timeouts, clock, cluster.tls);
+      this.h2 = new UpstreamH2Pool(table, endpoint.slot, endpoint.host, endpoint.port, protocol, settings, clock, cluster.tls);
     }
   }
 
-  configure(timeouts: PoolSettings): void {
-    this.http1?.configure(timeouts);
-    this.h2?.setTimeouts(timeouts);
+  configure(settings: PoolSettings): void {
+    this.http1?.configure(settings);
+    this.h2?.configure(settings);
   }
 
   sweep(now: number): void {

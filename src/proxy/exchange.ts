@@ -272,6 +272,7 @@ export class ProxyExchange implements UpstreamOwner, BridgeOwner, AccessLogEntry
       this.#bytesOut = this.#bridge!.responseBytes;
       return this.#fail(code);
     }
+    if (code === 'overflow') return this.#fail(code); // the h2 pool's breakers refused: not the endpoint's failure
     const failure = refused ? TryFailure.RefusedStream : tryFailureOf(code);
     this.#tryFailed(failure, code, !bodySent);
   }

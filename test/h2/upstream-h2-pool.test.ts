@@ -1,5 +1,6 @@
 // UpstreamH2Pool against real node:http2 servers on 127.0.0.1: multiplexing, the peer's stream limit,
-// GOAWAY, refused streams, connect failures and timeouts, idle sweeps, close(), and TLS (h2).
+// GOAWAY, refused streams, connect failures and timeouts, idle sweeps, close(), TLS (h2), and the
+// cluster's maxConnections and maxPendingRequests breakers.
 import t from 'tap';
 import { once } from 'node:events';
 import { execFileSync } from 'node:child_process';
@@ -8,12 +9,17 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import net from 'node:net';
 import http2, { type ClientHttp2Session, type ClientHttp2Stream, type Http2Server, type Http2SecureServer, type ServerHttp2Session, type ServerHttp2Stream, type Settings } from 'node:http2';
-import { EndpointTable } from '../../src/balancing/endpoint-table.js';
-import { UpstreamH2Pool, wasRefused, type H2PoolTimeouts } from '../../src/h2/upstream-h2-pool.js';
+import { ClusterField, EndpointTable } from '../../src/balancing/endpoint-table.js';
+import { upstreamFailure } from '../../src/h2/upstream-failure.js';
+import { UpstreamH2Pool, wasRefused } from '../../src/h2/upstream-h2-pool.js';
+import { CircuitBreakers, type BreakerName } from '../../src/resilience/circuit-breakers.js';
+import type { CircuitBreakersSnapshot } from '../../src/snapshot.js';
 
-const { NGHTTP2_NO_ERROR, NGHTTP2_REFUSED_STREAM, NGHTTP2_INTERNAL_ERROR, NGHTTP2_ENHANCE_YOUR_CALM } = http2.constants;
+const { NGHTTP2_NO_ERROR, NGHTTP2_REFUSED_STREAM, NGHTTP2_INTERNAL_ERROR, NGHTTP2_ENHANCE_YOUR_CALM, NGHTTP2_CANCEL } = http2.constants;
 const SLOT = 3;
-const TIMEOUTS: H2PoolTimeouts = { connectMs: 1_000, idleMs: 5_000 };
+const CLUSTER_SLOT = 2;
+const TIMEOUTS = { connectMs: 1_000, idleMs: 5_000 };
+const NO_LIMITS: CircuitBreakersSnapshot = { maxConnections: 1024, maxPendingRequests: 1024, maxRequests: 1024, maxRetries: 3 };
 /** A fresh object per test: tap keeps state in the options it is given. */
 const bounded = (): { timeout: number } => ({ timeout: 10_000 });
 
@@ -125,10 +131,25 @@ function get(pool: UpstreamH2Pool, path: string): Request {
   return { stream, session, done: outcome(stream), sessionClosed: closeOf(session) };
 }
 
-function newPool(port: number, clock = { now: 0 }, protocol: 'h2' | 'h2c' = 'h2c', ca?: string): { pool: UpstreamH2Pool; table: EndpointTable } {
+interface TestPool {
+  readonly pool: UpstreamH2Pool;
+  readonly table: EndpointTable;
+  /** Refusals per breaker. */
+  readonly overflows: Record<BreakerName, number>;
+  /** The cluster's connections and pending requests in use (breaker units). */
+  readonly held: () => { connections: number; pending: number };
+}
+
+function newPool(port: number, clock = { now: 0 }, protocol: 'h2' | 'h2c' = 'h2c', ca?: string, limits = NO_LIMITS): TestPool {
   const table = EndpointTable.create(4);
-  const pool = new UpstreamH2Pool(table, SLOT, '127.0.0.1', port, protocol, TIMEOUTS, clock, ca === undefined ? undefined : { ca, insecureSkipVerify: false });
-  return { pool, table };
+  const overflows: Record<BreakerName, number> = { connections: 0, pending: 0, requests: 0, retries: 0 };
+  const counter = (name: BreakerName) => ({ inc: () => { overflows[name]++; } });
+  const breakers = new CircuitBreakers(table, CLUSTER_SLOT, limits,
+    { connections: counter('connections'), pending: counter('pending'), requests: counter('requests'), retries: counter('retries') });
+  const pool = new UpstreamH2Pool(table, SLOT, '127.0.0.1', port, protocol, { ...TIMEOUTS, breakers }, clock,
+    ca === undefined ? undefined : { ca, insecureSkipVerify: false });
+  const held = () => ({ connections: table.count(CLUSTER_SLOT, ClusterField.CONNECTIONS), pending: table.count(CLUSTER_SLOT, ClusterField.PENDING) });
+  return { pool, table, overflows, held };
 }
 
 t.test('concurrent requests share one session', bounded(), async (t) => {
@@ -252,7 +273,7 @@ t.test('sweep closes sessions idle past idleMs, not busy ones, with the current 
   await busy.done;
   pool.sweep(2_000 + TIMEOUTS.idleMs - 1);
   t.equal(busy.session.closed, false, 'idle, not yet past idleMs');
-  pool.setTimeouts({ connectMs: TIMEOUTS.connectMs, idleMs: 100 });
+  pool.configure({ connectMs: TIMEOUTS.connectMs, idleMs: 100, breakers: pool.breakers });
   pool.sweep(2_099);
   t.equal(busy.session.closed, false);
   pool.sweep(2_100);
@@ -334,4 +355,96 @@ t.test('h2 connects over TLS with ALPN h2 and verifies the certificate', bounded
   await rejected.sessionClosed;
   t.equal(untrusting.pool.sessionCount, 0);
   t.equal(untrusting.table.connections(SLOT), 0);
+});
+
+/** A stream the breakers may have refused (a refused one has no session). */
+function tryGet(pool: UpstreamH2Pool, path: string): { stream: ClientHttp2Stream; done: Promise<Outcome> } {
+  const stream = pool.request({ ':method': 'GET', ':path': path }, true);
+  return { stream, done: outcome(stream) };
+}
+
+/** Settles once the peer has read everything sent on the session before it (its PING ack comes after). */
+function roundTrip(session: ClientHttp2Session): Promise<void> {
+  return new Promise((resolve, reject) => session.ping((error) => (error ? reject(error) : resolve())));
+}
+
+t.test('maxConnections 1 at the peer\'s stream limit: the next request waits on the session as pending (Envoy), one more overflows', bounded(), async (t) => {
+  const upstream = await startUpstream(t, { maxConcurrentStreams: 1 });
+  const { pool, overflows, held } = newPool(upstream.port, { now: 0 }, 'h2c', undefined, { ...NO_LIMITS, maxConnections: 1, maxPendingRequests: 1 });
+  const first = get(pool, '/ok');
+  t.same(held(), { connections: 1, pending: 1 }, 'a request on a session still connecting is pending');
+  t.equal((await first.done).status, 200);
+  t.same(held(), { connections: 1, pending: 0 }, 'sent once connected');
+
+  const holding = get(pool, '/hold');
+  await upstream.heldCount(1);
+  const waiting = get(pool, '/hold');
+  t.equal(waiting.session, holding.session, 'no second session over maxConnections');
+  t.same(held(), { connections: 1, pending: 1 });
+  t.same(overflows, { connections: 1, pending: 0, requests: 0, retries: 0 }, 'the connection breaker counts its refusal');
+  const refused = tryGet(pool, '/ok');
+  t.equal(upstreamFailure((await refused.done).error), 'overflow', 'beyond maxPendingRequests the stream fails as an overflow');
+  t.equal(overflows.pending, 1);
+  await roundTrip(holding.session);
+  t.equal(upstream.held.length, 1, 'the waiting stream was not sent beyond the peer\'s limit');
+
+  release(upstream.held[0]!);
+  await upstream.heldCount(2);
+  t.same(held(), { connections: 1, pending: 0 }, 'sent when the stream before it ended');
+  const queued = get(pool, '/hold');
+  t.same(held(), { connections: 1, pending: 1 });
+  // close() of a stream nghttp2 holds back takes effect when it would be sent (destroy() at once): its unit waits too.
+  queued.stream.close(NGHTTP2_CANCEL);
+  release(upstream.held[1]!);
+  const outcomes = await Promise.all([holding.done, waiting.done, queued.done]);
+  t.same(outcomes.map((result) => result.body), ['released', 'released', ''], 'both held requests answered, the cancelled one not');
+  t.same(held(), { connections: 1, pending: 0 }, 'the cancelled stream gave its unit back');
+  await roundTrip(holding.session);
+  t.equal(upstream.held.length, 2, 'the cancelled stream never reached the upstream');
+  t.equal(upstream.sessions.length, 1, 'the upstream saw one connection');
+  pool.close();
+  await holding.sessionClosed;
+  t.same(held(), { connections: 0, pending: 0 });
+});
+
+t.test('maxConnections reached by other sessions (another worker) and none here: the request overflows', bounded(), async (t) => {
+  const upstream = await startUpstream(t);
+  const { pool, table, overflows, held } = newPool(upstream.port, { now: 0 }, 'h2c', undefined, { ...NO_LIMITS, maxConnections: 1 });
+  t.equal(table.acquireUpTo(CLUSTER_SLOT, ClusterField.CONNECTIONS, 1), true, 'the cluster\'s one connection is taken elsewhere');
+  const refused = tryGet(pool, '/ok');
+  t.equal(upstreamFailure((await refused.done).error), 'overflow');
+  t.equal(pool.sessionCount, 0);
+  t.equal(upstream.sessions.length, 0, 'nothing connected');
+  t.same(overflows, { connections: 1, pending: 0, requests: 0, retries: 0 });
+  t.same(held(), { connections: 1, pending: 0 }, 'the pending unit was given back');
+  table.release(CLUSTER_SLOT, ClusterField.CONNECTIONS);
+  const admitted = get(pool, '/ok');
+  t.equal((await admitted.done).status, 200, 'admitted once the unit is back');
+  pool.close();
+  await admitted.sessionClosed;
+  t.same(held(), { connections: 0, pending: 0 });
+});
+
+t.test('maxPendingRequests while a session connects: the request beyond it overflows; a failed connect gives all units back', bounded(), async (t) => {
+  const sockets: net.Socket[] = [];
+  const silent = net.createServer((socket) => sockets.push(socket));
+  await new Promise<void>((resolve) => silent.listen(0, '127.0.0.1', resolve));
+  t.teardown(() => {
+    for (const socket of sockets) socket.destroy();
+    silent.close();
+  });
+  const clock = { now: 0 };
+  const { pool, overflows, held } = newPool((silent.address() as net.AddressInfo).port, clock, 'h2', undefined, { ...NO_LIMITS, maxPendingRequests: 2 });
+  const one = get(pool, '/ok');
+  const two = get(pool, '/ok');
+  t.equal(two.session, one.session, 'both wait for the one session');
+  t.same(held(), { connections: 1, pending: 2 });
+  const refused = tryGet(pool, '/ok');
+  t.equal(upstreamFailure((await refused.done).error), 'overflow');
+  t.same(overflows, { connections: 0, pending: 1, requests: 0, retries: 0 });
+  t.equal(pool.sessionCount, 1, 'no session opened for the refused request');
+  await once(silent, 'connection');
+  pool.sweep(TIMEOUTS.connectMs);
+  await Promise.all([one.done, two.done, one.sessionClosed]);
+  t.same(held(), { connections: 0, pending: 0 });
 });
