@@ -1,7 +1,7 @@
 // An HTTP/1.1 request carried to an h2/h2c endpoint: the request head becomes HTTP/2 headers, the body
 // (already de-framed by the exchange's BodyFramer) becomes DATA, and the HTTP/2 response comes back as
-// an HTTP/1.1 head with chunked framing (or its Content-Length), trailers in the last chunk. One per
-// downstream connection, reused for each request that goes this way.
+// an HTTP/1.1 head with chunked framing (or its Content-Length), trailers in the last chunk, after any
+// interim (1xx) heads. One per downstream connection, reused for each request that goes this way.
 import { STATUS_CODES } from 'node:http';
 import http2, { type ClientHttp2Stream, type IncomingHttpHeaders, type OutgoingHttpHeaders } from 'node:http2';
 import type { ErrorCode } from '../errors.js';
@@ -14,6 +14,23 @@ const { NGHTTP2_CANCEL, NGHTTP2_NO_ERROR, NGHTTP2_FLAG_END_STREAM, HTTP2_HEADER_
 
 /** Fields that describe one HTTP/1.1 hop and never go on an HTTP/2 message (RFC 9113 §8.2.2). */
 const NOT_FOR_H1_CLIENT = new Set(['connection', 'keep-alive', 'proxy-connection', 'transfer-encoding', 'upgrade']);
+
+/**
+ * The status line and the endpoint's fields of an HTTP/1.1 response head, without its ending empty
+ * line: pseudo-headers and hop fields dropped; with `requestId`, that x-request-id in place of the endpoint's.
+ */
+function h1HeadLines(status: number, headers: IncomingHttpHeaders, requestId: string | undefined): string {
+  let out = `HTTP/1.1 ${status} ${STATUS_CODES[status] ?? ''}\r\n`;
+  if (requestId !== undefined) out += `x-request-id: ${requestId}\r\n`;
+  for (const name in headers) {
+    if (name.charCodeAt(0) === 0x3a || NOT_FOR_H1_CLIENT.has(name)) continue;
+    if (requestId !== undefined && name === 'x-request-id') continue;
+    const value = headers[name];
+    if (Array.isArray(value)) for (const item of value) out += `${name}: ${item}\r\n`;
+    else if (value !== undefined) out += `${name}: ${value}\r\n`;
+  }
+  return out;
+}
 
 export interface BridgeOwner {
   /** Whether the client connection may stay open after this response (asked when the head goes out). */
@@ -81,6 +98,7 @@ export class H1ToH2Bridge {
     const stream = (this.#stream = pool.request(headers, !hasBody));
     let failure: unknown;
     // A stream dropped for a retry (or an abort) may still emit: only the current one is relayed.
+    stream.on('headers', (interim) => { if (this.#stream === stream) this.#onInterim(interim); });
     stream.on('response', (response, flags) => { if (this.#stream === stream) this.#onResponse(response, flags); });
     stream.on('data', (chunk: Buffer) => { if (this.#stream === stream) this.#onData(chunk); });
     let trailers: IncomingHttpHeaders | undefined;
@@ -123,9 +141,21 @@ export class H1ToH2Bridge {
     if (stream !== undefined && !stream.destroyed) stream.close(NGHTTP2_CANCEL);
   }
 
+  /**
+   * node:http2 emits an interim response (100 Continue, which the client may hold its body back for;
+   * 103 Early Hints) as 'headers' ahead of 'response' (a 101 is a protocol error in HTTP/2): it goes on
+   * as an interim head, as received, without the request id, which belongs to the final head.
+   */
+  #onInterim(headers: IncomingHttpHeaders): void {
+    // RFC 9110 §15.2: an HTTP/1.0 client cannot tell an interim response from the final one.
+    if (this.#clientVersionMinor === 0) return;
+    this.#downstream.write(h1HeadLines(Number(headers[HTTP2_HEADER_STATUS]), headers, undefined) + '\r\n');
+  }
+
   #onResponse(headers: IncomingHttpHeaders, flags: number): void {
     const status = (this.#status = Number(headers[HTTP2_HEADER_STATUS]));
-    if (status < 200) return; // interim responses are not relayed across the protocol change
+    // Interim responses come as 'headers' (#onInterim); a 1xx that ends the stream is malformed: its close fails it.
+    if (status < 200) return;
     // A status the policy retries: the owner cancelled this stream and may already have opened the next.
     if (this.#owner.upstreamResponded(status, this.#bodySent)) return;
     this.#responseStarted = true;
@@ -135,16 +165,7 @@ export class H1ToH2Bridge {
     this.#chunked = !endStream && !bodiless && length === undefined && this.#clientVersionMinor === 1;
     const closeDelimited = !endStream && !bodiless && length === undefined && !this.#chunked;
     this.#keepAlive = this.#owner.keepAlive() && !closeDelimited;
-    const requestId = this.#owner.requestId;
-    let out = `HTTP/1.1 ${status} ${STATUS_CODES[status] ?? ''}\r\n`;
-    if (requestId !== undefined) out += `x-request-id: ${requestId}\r\n`;
-    for (const name in headers) {
-      if (name.charCodeAt(0) === 0x3a || NOT_FOR_H1_CLIENT.has(name)) continue;
-      if (requestId !== undefined && name === 'x-request-id') continue;
-      const value = headers[name];
-      if (Array.isArray(value)) for (const item of value) out += `${name}: ${item}\r\n`;
-      else if (value !== undefined) out += `${name}: ${value}\r\n`;
-    }
+    let out = h1HeadLines(status, headers, this.#owner.requestId);
     out += this.#owner.affinityField();
     if (this.#chunked) out += 'transfer-encoding: chunked\r\n';
     else if (endStream && !bodiless && length === undefined) out += 'content-length: 0\r\n';

@@ -1,5 +1,6 @@
 // Raw-socket HTTP exchanges for tests that must send what well-behaved clients refuse to (malformed
-// requests, hop-by-hop headers): writes bytes, collects everything until the server closes.
+// requests, hop-by-hop headers, a body held back for 100 Continue): writes bytes, collects everything
+// until the server closes, or converses step by step.
 import net from 'node:net';
 
 export interface RawResult {
@@ -28,6 +29,27 @@ export function rawExchange(address: string, bytes: string | Buffer, timeoutMs =
     socket.on('close', () => finish(true));
     socket.on('error', (error) => { if (!settled && chunks.length === 0) { settled = true; clearTimeout(timer); reject(error); } });
   });
+}
+
+/** A raw client conversation: send, wait until the received text matches, send the next, and so on. */
+export async function converse(address: string, steps: [send: string, until: RegExp][]): Promise<string> {
+  const [host, port] = splitAddress(address);
+  const socket = net.connect({ host, port });
+  let received = '';
+  socket.setEncoding('latin1').on('data', (text: string) => { received += text; });
+  try {
+    for (const [send, until] of steps) {
+      socket.write(send);
+      const deadline = Date.now() + 10_000;
+      while (!until.test(received)) {
+        if (Date.now() > deadline || socket.destroyed) throw new Error(`no ${until} in ${JSON.stringify(received)}`);
+        await new Promise((resolve) => setTimeout(resolve, 10));
+      }
+    }
+    return received;
+  } finally {
+    socket.destroy();
+  }
 }
 
 export function splitAddress(address: string): [string, number] {

@@ -1,10 +1,12 @@
-// Interim responses to HTTP/2 clients: the 103 Early Hints and 100 Continue of an HTTP/1.1 endpoint
-// (across the protocol change) or of an h2c endpoint reach the client as interim HEADERS ahead of the
-// final response, and a 100 Continue is never taken for the final response.
+// Interim responses across and within HTTP/2: the 103 Early Hints and 100 Continue of an HTTP/1.1
+// endpoint (across the protocol change) or of an h2c endpoint reach an HTTP/2 client as interim HEADERS
+// ahead of the final response, and those of an h2c endpoint reach an HTTP/1.1 client as interim heads
+// (an HTTP/1.0 client none); a 100 Continue is never taken for the final response.
 import t from 'tap';
 import http from 'node:http';
 import http2 from 'node:http2';
 import type { AddressInfo } from 'node:net';
+import { converse, rawExchange } from '../helpers/raw-http.js';
 import { startSluice } from '../helpers/sluice-process.js';
 
 const PRELOAD = '</style.css>; rel=preload; as=style';
@@ -91,7 +93,7 @@ clusters: [{ name: up, protocol: ${protocol}, endpoints: [{ address: "${address}
     t.equal(hints.body, 'page');
 
     const upload = await h2Request(session, { ':method': 'POST', ':path': '/upload', expect: '100-continue' }, 'payload');
-    t.equal(seen.continues, 1, 'Expect: 100-continue reached the endpoint');
+      t.equal(seen.continues, 1, 'Expect: 100-continue reached the endpoint');
     t.same(upload.events, ['continue', 'headers 100', 'response 200'], 'the 100 is interim; the final response follows the body');
     t.equal(upload.body, 'got payload', 'the body sent after the 100 reached the endpoint');
 
@@ -100,3 +102,53 @@ clusters: [{ name: up, protocol: ${protocol}, endpoints: [{ address: "${address}
     t.equal(await sluice.stop(), 0);
   });
 }
+
+/** The heads in a raw HTTP/1.1 response stream (interim ones first) as status lines and field lines, and the body after the last. */
+function heads(text: string): { heads: string[][]; body: string } {
+  const found: string[][] = [];
+  let at = 0;
+  for (;;) {
+    const end = text.indexOf('\r\n\r\n', at);
+    if (end < 0) return { heads: found, body: text.slice(at) };
+    const lines = text.slice(at, end).split('\r\n');
+    found.push(lines);
+    at = end + 4;
+    if (!/^HTTP\/1\.1 1\d\d /.test(lines[0]!)) return { heads: found, body: text.slice(at) };
+  }
+}
+
+t.test('an HTTP/1.1 client of an h2c cluster gets the endpoint\'s 103s and 100 as interim heads; an HTTP/1.0 client none', async (t) => {
+  const server = http2.createServer();
+  const seen = serve(server);
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  t.teardown(() => new Promise((resolve) => server.close(resolve)));
+  const sluice = await startSluice(t, `
+listeners: [{ name: web, address: "127.0.0.1:0", protocol: http }]
+routes: [{ paths: [{ path: /, pathType: Prefix, cluster: up }] }]
+clusters: [{ name: up, protocol: h2c, endpoints: [{ address: "127.0.0.1:${(server.address() as AddressInfo).port}" }] }]
+`, { workers: 1 });
+  const web = sluice.listeners.web!;
+
+  const hints = heads((await rawExchange(web, 'GET /hints HTTP/1.1\r\nHost: a\r\nConnection: close\r\n\r\n', 20_000)).text);
+  t.same(hints.heads.map((lines) => lines[0]), ['HTTP/1.1 103 Early Hints', 'HTTP/1.1 103 Early Hints', 'HTTP/1.1 200 OK'], 'two interim 103 heads, then the final one');
+  t.same(hints.heads.slice(0, 2), [
+    ['HTTP/1.1 103 Early Hints', `link: ${PRELOAD}`],
+    ['HTTP/1.1 103 Early Hints', `link: ${PRELOAD}, ${FONT}`],
+  ], 'each hint with its Link field');
+  t.equal(hints.body, '4\r\npage\r\n0\r\n\r\n', 'the body, chunked');
+
+  const old = heads((await rawExchange(web, 'GET /hints HTTP/1.0\r\nHost: a\r\n\r\n', 20_000)).text);
+  t.same(old.heads.map((lines) => lines[0]), ['HTTP/1.1 200 OK'], 'an HTTP/1.0 client gets the final head only (RFC 9110 §15.2)');
+  t.equal(old.body, 'page');
+
+  // The client holds its body back until the endpoint's go-ahead: without it the exchange stalls.
+  const upload = await converse(web, [
+    ['POST /upload HTTP/1.1\r\nHost: a\r\nContent-Length: 7\r\nExpect: 100-continue\r\n\r\n', /^HTTP\/1\.1 100 Continue\r\n/],
+    ['payload', /got payload/],
+  ]);
+    t.equal(seen.continues, 1, 'Expect: 100-continue reached the endpoint');
+  const answer = heads(upload);
+  t.same(answer.heads.map((lines) => lines[0]), ['HTTP/1.1 100 Continue', 'HTTP/1.1 200 OK'], 'one 100, then the final head after the body');
+  t.equal(answer.body, 'b\r\ngot payload\r\n0\r\n\r\n', 'the body sent after the 100 reached the endpoint');
+  t.equal(await sluice.stop(), 0);
+});

@@ -4,7 +4,7 @@ import t from 'tap';
 import net from 'node:net';
 import { Agent, request } from 'undici';
 import { startBackend } from '../helpers/backend.js';
-import { rawExchange, responseHeaders } from '../helpers/raw-http.js';
+import { converse, rawExchange, responseHeaders } from '../helpers/raw-http.js';
 import { startSluice } from '../helpers/sluice-process.js';
 
 async function get(url: string, headers: Record<string, string> = {}, dispatcher?: Agent) {
@@ -231,27 +231,6 @@ clusters: [{ name: streaming, endpoints: [{ address: "${streaming.address}" }] }
   t.equal(responseHeaders(chunked.text)['transfer-encoding'], 'chunked', 'an HTTP/1.1 client gets the chunked stream');
   await sluice.stop();
 });
-
-/** A raw client conversation: send, wait until the received text matches, send the next, and so on. */
-async function converse(address: string, steps: [send: string, until: RegExp][]): Promise<string> {
-  const [host, port] = [address.slice(0, address.lastIndexOf(':')), Number(address.slice(address.lastIndexOf(':') + 1))];
-  const socket = net.connect({ host, port });
-  let received = '';
-  socket.setEncoding('latin1').on('data', (text: string) => { received += text; });
-  try {
-    for (const [send, until] of steps) {
-      socket.write(send);
-      const deadline = Date.now() + 10_000;
-      while (!until.test(received)) {
-        if (Date.now() > deadline || socket.destroyed) throw new Error(`no ${until} in ${JSON.stringify(received)}`);
-        await new Promise((resolve) => setTimeout(resolve, 10));
-      }
-    }
-    return received;
-  } finally {
-    socket.destroy();
-  }
-}
 
 t.test('Expect: 100-continue is relayed before the body is sent', async (t) => {
   const echo = await startBackend(t, 'echo', (req, res) => {
