@@ -13,7 +13,6 @@ import {
   Found, IncomingContext, Sampling, TraceHeaderValues, isForwardableTracestate, isValidRequestId, readB3Multi,
   readB3Single, readTraceparent,
 } from './incoming-trace.js';
-import { drawSampled } from './new-trace-batch.js';
 import { newRequestId, type TracingRuntime } from './tracing-runtime.js';
 
 export class TraceHop {
@@ -31,8 +30,6 @@ export class TraceHop {
   debug = false;
   /** W3C tracestate passed through, when it belongs to the trace kept. */
   tracestate: string | undefined;
-  /** The HTTP/1.1 trace lines made with a new trace's ids; undefined: trace-fields.ts formats them. */
-  http1Lines: string | undefined;
   readonly #incoming = new IncomingContext();
   readonly #w3c = new IncomingContext();
   #span: Span | undefined;
@@ -41,7 +38,6 @@ export class TraceHop {
   clear(): void {
     this.requestId = undefined;
     this.traceId = '';
-    this.http1Lines = undefined;
   }
 
   /** Decides this hop from `values`. */
@@ -65,25 +61,17 @@ export class TraceHop {
       found = readTraceparent(values.traceparent, incoming);
       fromW3c = found === Found.Context;
     }
-    if (found !== Found.Context && decision === Sampling.Defer) {
-      // Sluice starts the trace and decides its sampling: the common case, made in batches.
-      tracing.newTraces.next(this);
-      this.parentSpanId = undefined;
-      this.debug = false;
+    if (found === Found.Context) {
+      this.traceId = incoming.traceId;
+      this.parentSpanId = incoming.spanId;
+      decision = incoming.sampling;
     } else {
-      this.http1Lines = undefined;
-      if (found === Found.Context) {
-        this.traceId = incoming.traceId;
-        this.parentSpanId = incoming.spanId;
-        decision = incoming.sampling;
-      } else {
-        this.traceId = tracing.ids.traceId();
-        this.parentSpanId = undefined;
-      }
-      this.debug = decision === Sampling.Debug;
-      this.sampled = decision === Sampling.Defer ? drawSampled(tracing.sampleRate, tracing.random) : decision !== Sampling.Deny;
-      this.spanId = tracing.ids.spanId();
+      this.traceId = tracing.ids.traceId();
+      this.parentSpanId = undefined;
     }
+    this.debug = decision === Sampling.Debug;
+    this.sampled = decision === Sampling.Defer ? draw(tracing) : decision !== Sampling.Deny;
+    this.spanId = tracing.ids.spanId();
     this.tracestate = values.tracestate !== undefined && isForwardableTracestate(values.tracestate) && (fromW3c || this.#sameW3cTrace())
       ? values.tracestate
       : undefined;
@@ -113,8 +101,6 @@ export class TraceHop {
     const span = (this.#span = startServerSpan(tracing.tracer!, request, parent));
     const context = span.spanContext();
     if (!isSpanContextValid(context)) return;
-    // The SDK's ids replace the hop's: lines made for the old ones no longer apply.
-    this.http1Lines = undefined;
     this.spanId = context.spanId;
     if (parent === undefined) {
       this.traceId = context.traceId;
@@ -131,3 +117,7 @@ export class TraceHop {
   }
 }
 
+function draw(tracing: TracingRuntime): boolean {
+  const rate = tracing.sampleRate;
+  return rate >= 1 || (rate > 0 && tracing.random.next() < rate);
+}

@@ -1,9 +1,8 @@
 // Random trace ids, span ids and UUID v4 request ids as lower-case hex, from one pooled buffer of
 // random bytes refilled in batches. A trace or span id is a slice of the pool's hex form (encoded once
-// per refill); UUIDs are formatted a batch at a time into one flat string and handed out as slices;
-// new traces write their ids straight into their own batch (new-trace-batch.ts). Per request, then, an
-// id costs no crypto call, no encode and no string pieces: a UUID assembled per request from pieces
-// costs more to write to a socket (the pieces are walked and copied) than to make.
+// per refill); UUIDs are formatted a batch at a time into one flat string and handed out as slices.
+// Per request, then, an id costs no crypto call, no encode and no string pieces: a UUID assembled per
+// request from pieces costs more to write to a socket (the pieces are walked and copied) than to make.
 import { randomFillSync } from 'node:crypto';
 
 /** Fills a buffer with random bytes: crypto in production, a seeded sequence in tests. */
@@ -50,18 +49,6 @@ export class TraceIdSource {
     if (this.#uuidsTaken === UUIDS_PER_BATCH) this.#formatUuids();
     const start = this.#uuidsTaken++ * UUID_LENGTH;
     return this.#uuids.slice(start, start + UUID_LENGTH);
-  }
-
-  /** Writes a random id of `bytes` bytes (never all zeros) as hex digits into `out` at `at`; returns where it ends. */
-  writeHexId(out: Buffer, at: number, bytes: number): number {
-    const pool = this.#pool;
-    const start = this.#nonZero(bytes);
-    for (let i = start; i < start + bytes; i++) {
-      const byte = pool[i]!;
-      out[at++] = HEX[byte >> 4]!;
-      out[at++] = HEX[byte & 15]!;
-    }
-    return at;
   }
 
   /** xxxxxxxx-xxxx-4xxx-Vxxx-xxxxxxxxxxxx for a batch, V one of 8, 9, a, b (RFC 9562 §5.4). */

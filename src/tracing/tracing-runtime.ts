@@ -4,7 +4,6 @@
 import type { Tracer } from '@opentelemetry/api';
 import type { Random } from '../balancing/random.js';
 import type { TracingSnapshot } from '../snapshot.js';
-import { NewTraceBatch } from './new-trace-batch.js';
 import type { TraceIdSource } from './trace-ids.js';
 
 export interface TracingRuntime {
@@ -24,8 +23,6 @@ export interface TracingRuntime {
   readonly uuid: () => string;
   /** The registered SDK's tracer, or undefined when the API is the no-op default. */
   readonly tracer: Tracer | undefined;
-  /** Traces Sluice starts, made a batch at a time for this snapshot's formats and rate. */
-  readonly newTraces: NewTraceBatch;
 }
 
 export interface TracingDeps {
@@ -37,22 +34,18 @@ export interface TracingDeps {
 }
 
 export function compileTracing(tracing: TracingSnapshot, deps: TracingDeps): TracingRuntime {
-  const formats = {
-    b3: tracing.propagation.includes('b3'),
-    b3multi: tracing.propagation.includes('b3multi'),
-    w3c: tracing.propagation.includes('w3c'),
-  };
   return {
     enabled: tracing.enabled,
     sampleRate: tracing.sampleRate,
-    ...formats,
+    b3: tracing.propagation.includes('b3'),
+    b3multi: tracing.propagation.includes('b3multi'),
+    w3c: tracing.propagation.includes('w3c'),
     preserveRequestId: tracing.requestId.preserve,
     generateRequestId: tracing.requestId.generate,
     ids: deps.ids,
     random: deps.random,
     uuid: deps.uuid,
     tracer: tracing.enabled ? deps.tracer() : undefined,
-    newTraces: new NewTraceBatch(deps.ids, formats, tracing.sampleRate, deps.random),
   };
 }
 
