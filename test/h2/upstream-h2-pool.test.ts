@@ -152,6 +152,18 @@ function newPool(port: number, clock = { now: 0 }, protocol: 'h2' | 'h2c' = 'h2c
   return { pool, table, overflows, held };
 }
 
+/** A TCP server that accepts and never answers: a TLS session to it never finishes connecting. */
+async function silentServer(t: Teardown): Promise<net.Server> {
+  const sockets: net.Socket[] = [];
+  const silent = net.createServer((socket) => sockets.push(socket));
+  await new Promise<void>((resolve) => silent.listen(0, '127.0.0.1', resolve));
+  t.teardown(() => {
+    for (const socket of sockets) socket.destroy();
+    silent.close();
+  });
+  return silent;
+}
+
 t.test('concurrent requests share one session', bounded(), async (t) => {
   const upstream = await startUpstream(t);
   const { pool, table } = newPool(upstream.port);
@@ -285,13 +297,7 @@ t.test('sweep closes sessions idle past idleMs, not busy ones, with the current 
 
 t.test('sweep fails a session still connecting past connectMs', bounded(), async (t) => {
   // A TLS client connects only after the handshake, which a silent TCP server never completes.
-  const sockets: net.Socket[] = [];
-  const silent = net.createServer((socket) => sockets.push(socket));
-  await new Promise<void>((resolve) => silent.listen(0, '127.0.0.1', resolve));
-  t.teardown(() => {
-    for (const socket of sockets) socket.destroy();
-    silent.close();
-  });
+  const silent = await silentServer(t);
   const clock = { now: 500 };
   const { pool, table } = newPool((silent.address() as net.AddressInfo).port, clock, 'h2');
   const request = get(pool, '/ok');
@@ -426,13 +432,7 @@ t.test('maxConnections reached by other sessions (another worker) and none here:
 });
 
 t.test('maxPendingRequests while a session connects: the request beyond it overflows; a failed connect gives all units back', bounded(), async (t) => {
-  const sockets: net.Socket[] = [];
-  const silent = net.createServer((socket) => sockets.push(socket));
-  await new Promise<void>((resolve) => silent.listen(0, '127.0.0.1', resolve));
-  t.teardown(() => {
-    for (const socket of sockets) socket.destroy();
-    silent.close();
-  });
+  const silent = await silentServer(t);
   const clock = { now: 0 };
   const { pool, overflows, held } = newPool((silent.address() as net.AddressInfo).port, clock, 'h2', undefined, { ...NO_LIMITS, maxPendingRequests: 2 });
   const one = get(pool, '/ok');

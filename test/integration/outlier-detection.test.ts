@@ -2,7 +2,7 @@
 // consecutive 500 — by whichever worker saw it — while the others keep serving, shown by the admin,
 // counted as detected and enforced, and back in service after the ejection time; with retries on,
 // concurrent clients see fewer than 1 % errors while that happens.
-import t from 'tap';
+import t, { type Test } from 'tap';
 import { request } from 'undici';
 import { adminJson, adminText, eventually, metricValue } from '../helpers/admin.js';
 import { startBackend } from '../helpers/backend.js';
@@ -10,7 +10,8 @@ import { startSluice } from '../helpers/sluice-process.js';
 
 interface EndpointJson { address: string; ejected: boolean; ejectionCount: number; ejectedUntil?: string }
 
-t.test('one of four backends answering 500 is ejected at its fifth request and returns after the ejection time', async (t) => {
+/** Three good backends and one answering 500 behind Sluice (2 workers); `clusterLines` tune cluster `app`. */
+async function fourBackends(t: Test, clusterLines: string) {
   const good = await Promise.all(['a', 'b', 'c'].map((name) => startBackend(t, name)));
   const bad = await startBackend(t, 'bad', (req, res) => {
     req.resume();
@@ -22,11 +23,16 @@ listeners: [{ name: web, address: "127.0.0.1:0" }]
 routes: [{ paths: [{ path: /, pathType: Prefix, cluster: app }] }]
 clusters:
   - name: app
-    balancer: round_robin
     endpoints:
 ${[...good, bad].map((backend) => `      - address: "${backend.address}"`).join('\n')}
-    outlierDetection: { consecutive5xx: 5, interval: 100ms, baseEjectionTime: 1s, maxEjectionPercent: 25 }
+${clusterLines}
 `, { workers: 2 });
+  return { good, bad, sluice };
+}
+
+t.test('one of four backends answering 500 is ejected at its fifth request and returns after the ejection time', async (t) => {
+  const { bad, sluice } = await fourBackends(t, `    balancer: round_robin
+    outlierDetection: { consecutive5xx: 5, interval: 100ms, baseEjectionTime: 1s, maxEjectionPercent: 25 }`);
 
   const badView = async () => (await adminJson<EndpointJson[]>(sluice.admin, '/endpoints')).find((endpoint) => endpoint.address === bad.address)!;
   // One request at a time: the bad backend's fifth request is the one that ejects it.
@@ -61,22 +67,8 @@ ${[...good, bad].map((backend) => `      - address: "${backend.address}"`).join(
 });
 
 t.test('with retries on, clients of the four backends see < 1 % errors while the 500 one is found and ejected', async (t) => {
-  const good = await Promise.all(['a', 'b', 'c'].map((name) => startBackend(t, name)));
-  const bad = await startBackend(t, 'bad', (req, res) => {
-    req.resume();
-    res.statusCode = 500;
-    res.end('broken');
-  });
-  const sluice = await startSluice(t, `
-listeners: [{ name: web, address: "127.0.0.1:0" }]
-routes: [{ paths: [{ path: /, pathType: Prefix, cluster: app }] }]
-clusters:
-  - name: app
-    endpoints:
-${[...good, bad].map((backend) => `      - address: "${backend.address}"`).join('\n')}
-    outlierDetection: { consecutive5xx: 5, interval: 10s, baseEjectionTime: 60s, maxEjectionPercent: 25 }
-    retries: { attempts: 1, on: [5xx] }
-`, { workers: 2 });
+  const { good, bad, sluice } = await fourBackends(t, `    outlierDetection: { consecutive5xx: 5, interval: 10s, baseEjectionTime: 60s, maxEjectionPercent: 25 }
+    retries: { attempts: 1, on: [5xx] }`);
 
   // Four clients at a time, 400 requests: least_request spreads them, so the bad backend is met early.
   const statuses: number[] = [];
