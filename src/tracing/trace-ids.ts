@@ -51,7 +51,7 @@ export class TraceIdSource {
     return this.#uuids.slice(start, start + UUID_LENGTH);
   }
 
-  /** xxxxxxxx-xxxx-4xxx-Vxxx-xxxxxxxxxxxx for a batch, V one of 8, 9, a, b (RFC 9562 §5.4). */
+  /** A batch of UUIDs: 8-4-4-4-12 hex digits, the 13th digit 4 (the version), the 17th one of 8, 9, a, b (the variant; RFC 9562 §5.4). */
   #formatUuids(): void {
     const out = this.#uuidBytes;
     const pool = this.#pool;
