@@ -8,9 +8,9 @@ import type { ErrorCode } from '../errors.js';
 import { HeaderKind, type BodyDataHandler, type RequestHead } from '../http1/index.js';
 import type { Downstream } from '../proxy/exchange.js';
 import { upstreamFailure } from './upstream-failure.js';
-import { wasRefused, type UpstreamH2Pool } from './upstream-h2-pool.js';
+import { cancelStream, wasRefused, type UpstreamH2Pool } from './upstream-h2-pool.js';
 
-const { NGHTTP2_CANCEL, NGHTTP2_NO_ERROR, NGHTTP2_FLAG_END_STREAM, HTTP2_HEADER_STATUS } = http2.constants;
+const { NGHTTP2_NO_ERROR, NGHTTP2_FLAG_END_STREAM, HTTP2_HEADER_STATUS } = http2.constants;
 
 /** Fields that describe one HTTP/1.1 hop and never go on an HTTP/2 message (RFC 9113 §8.2.2). */
 const NOT_FOR_H1_CLIENT = new Set(['connection', 'keep-alive', 'proxy-connection', 'transfer-encoding', 'upgrade']);
@@ -138,7 +138,7 @@ export class H1ToH2Bridge {
   abort(): void {
     const stream = this.#stream;
     this.#stream = undefined;
-    if (stream !== undefined && !stream.destroyed) stream.close(NGHTTP2_CANCEL);
+    if (stream !== undefined) cancelStream(stream);
   }
 
   /**

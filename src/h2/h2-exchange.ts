@@ -26,9 +26,9 @@ import { httpsLocation, setForwardedFields } from '../proxy/forwarding.js';
 import { h1Request, H2ToH1Bridge, type H1Request, type H1SideOwner } from './h2-to-h1-bridge.js';
 import type { Expiring, StreamDeadlines } from './stream-deadlines.js';
 import { upstreamFailure } from './upstream-failure.js';
-import { wasRefused } from './upstream-h2-pool.js';
+import { cancelStream, wasRefused } from './upstream-h2-pool.js';
 
-const { NGHTTP2_CANCEL, NGHTTP2_INTERNAL_ERROR, NGHTTP2_NO_ERROR, NGHTTP2_FLAG_END_STREAM, HTTP2_HEADER_STATUS } = http2.constants;
+const { NGHTTP2_INTERNAL_ERROR, NGHTTP2_NO_ERROR, NGHTTP2_FLAG_END_STREAM, HTTP2_HEADER_STATUS } = http2.constants;
 
 export interface H2ExchangeDeps {
   readonly table: EndpointTable;
@@ -279,7 +279,7 @@ export class H2Exchange implements H1SideOwner, Expiring, AccessLogEntry {
   #dropTry(): void {
     const upstream = this.#upstream;
     this.#upstream = undefined;
-    if (upstream !== undefined && !upstream.destroyed) upstream.close(NGHTTP2_CANCEL);
+    if (upstream !== undefined) cancelStream(upstream);
     const bridge = this.#bridge;
     if (bridge !== undefined) {
       // Its client 'data' listener counts on after this, unread: the next try's bridge counts from here.

@@ -13,6 +13,7 @@ import { UpstreamH2Session } from './upstream-h2-session.js';
 import { h2ConnectOptions } from './upstream-tls.js';
 
 export { wasRefused } from './upstream-h2-refused.js';
+export { cancelStream } from './upstream-h2-session.js';
 
 /** What a stream refused by a circuit breaker fails with; `upstreamFailure` maps its code to `overflow`. One
  *  shared object: overflows under load should not capture a stack each. */

@@ -8,6 +8,8 @@ import type { HistogramCells } from '../observability/histogram-cells.js';
 import type { CircuitBreakers } from '../resilience/circuit-breakers.js';
 import { markRefusedByGoaway } from './upstream-h2-refused.js';
 
+const { NGHTTP2_CANCEL } = http2.constants;
+
 /** Streams a session takes before the peer's SETTINGS say how many it allows. */
 const ASSUMED_MAX_CONCURRENT_STREAMS = 100;
 
@@ -26,6 +28,21 @@ export interface SessionHome {
   readonly breakers: CircuitBreakers;
   /** Called once when the session is gone, so the pool forgets it. */
   forget(session: UpstreamH2Session): void;
+}
+
+/** Streams holding a pending unit, across the worker's sessions: what `cancelStream` asks about. */
+const waitingStreams = new WeakSet<ClientHttp2Stream>();
+
+/**
+ * Drops an upstream stream its exchange no longer wants. A stream still waiting (for its session's
+ * connect, or held back by nghttp2 beyond the peer's stream limit) was never sent: destroy() removes it
+ * and gives its pending unit back at once, where close() would wait until it could be sent. A stream
+ * that was sent is reset with CANCEL, which the endpoint (a gRPC server among them) reads as cancelled.
+ */
+export function cancelStream(stream: ClientHttp2Stream): void {
+  if (stream.destroyed) return;
+  if (waitingStreams.has(stream)) stream.destroy();
+  else stream.close(NGHTTP2_CANCEL);
 }
 
 export class UpstreamH2Session {
@@ -99,7 +116,10 @@ export class UpstreamH2Session {
     const stream = this.session.request(headers, endStream ? END_STREAM : KEEP_STREAM_OPEN);
     this.openStreams++;
     stream.once('close', this.#onStreamClose);
-    if (waits) this.#waiting.push(stream);
+    if (waits) {
+      this.#waiting.push(stream);
+      waitingStreams.add(stream);
+    }
     return stream;
   }
 
@@ -123,6 +143,7 @@ export class UpstreamH2Session {
       const index = this.#waiting.indexOf(stream);
       if (index >= 0) {
         this.#waiting.splice(index, 1);
+        waitingStreams.delete(stream);
         this.#home.breakers.endPending();
       }
       this.#stopWaiting();
@@ -137,7 +158,7 @@ export class UpstreamH2Session {
   #stopWaiting(): void {
     const waiting = this.#waiting;
     while (this.connected && waiting.length > 0 && this.openStreams - waiting.length < this.maxStreams) {
-      waiting.shift();
+      waitingStreams.delete(waiting.shift()!);
       this.#home.breakers.endPending();
     }
   }

@@ -2,7 +2,7 @@
 // /metrics, 404 for the rest, and a clean exit on SIGTERM.
 import t from 'tap';
 import { request } from 'undici';
-import { adminJson, adminText, metricValue } from '../helpers/admin.js';
+import { adminJson, adminText, metricValue, untilNoneActive } from '../helpers/admin.js';
 import { startBackend } from '../helpers/backend.js';
 import { startSluice } from '../helpers/sluice-process.js';
 
@@ -34,6 +34,7 @@ clusters:
 
   const response = await request(sluice.url('/'));
   t.equal(await response.body.text(), 'one');
+  await untilNoneActive(sluice.admin);
   t.same(await adminJson(sluice.admin, '/endpoints'), [
     { cluster: 'app', address: backend.address, zone: 'zone-a', weight: 3, slot: 0, active: 0, total: 1, connections: 1 },
   ]);

@@ -20,6 +20,15 @@ export async function eventually(check: () => Promise<boolean> | boolean, timeou
   }
 }
 
+/**
+ * Waits until no endpoint has a request in flight. A worker counts a request done just after its last
+ * bytes go out, so a client that has its answer can read the admin a moment before that.
+ */
+export async function untilNoneActive(admin: string): Promise<void> {
+  await eventually(async () => (await adminJson<Array<{ active: number }>>(admin, '/endpoints')).every((endpoint) => endpoint.active === 0),
+    10_000, 'every endpoint to have no request in flight');
+}
+
 /** The value of one Prometheus sample, e.g. `sluice_worker_connections_total{worker="0"}`. */
 export function metricValue(text: string, series: string): number | undefined {
   for (const line of text.split('\n')) {

@@ -3,7 +3,7 @@
 // (the command line's wins over the file's; probes stay open).
 import t from 'tap';
 import { request } from 'undici';
-import { adminJson, eventually } from '../helpers/admin.js';
+import { adminJson, eventually, untilNoneActive } from '../helpers/admin.js';
 import { startBackend } from '../helpers/backend.js';
 import { send } from '../helpers/http-request.js';
 import { startSluice } from '../helpers/sluice-process.js';
@@ -28,6 +28,7 @@ clusters:
 ${extra}`;
   const sluice = await startSluice(t, config(), { workers: 2 });
   for (let i = 0; i < 3; i++) t.equal((await send(sluice.listeners.web!, { host: 'x.test' })).body, 'one');
+  await untilNoneActive(sluice.admin);
 
   const clusters = await adminJson<Record<string, unknown>[]>(sluice.admin, '/clusters');
   t.match(clusters, [
