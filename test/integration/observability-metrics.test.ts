@@ -9,7 +9,7 @@ import http2 from 'node:http2';
 import net, { type AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { adminJson, adminText, eventually, metricValue } from '../helpers/admin.js';
+import { adminJson, adminText, eventually, metricValue, untilNoneActive } from '../helpers/admin.js';
 import { startBackend } from '../helpers/backend.js';
 import { makeCertificate } from '../helpers/certificates.js';
 import { send } from '../helpers/http-request.js';
@@ -58,6 +58,7 @@ metrics: { endpointLabels: ${endpointLabels} }
   const statuses = (await Promise.all([...gets, ...posts, ...unrouted, ...failing, ...secure])).map((r) => r.status);
   t.same(statuses, [...Array(50).fill(200), ...Array(5).fill(404), ...Array(3).fill(502), ...Array(4).fill(200)]);
   await failedHandshake(sluice.listeners.secure!);
+  await untilNoneActive(sluice.admin);
 
   const { text } = await adminText(sluice.admin, '/metrics');
   const value = (series: string) => metricValue(text, series);
@@ -89,6 +90,7 @@ metrics: { endpointLabels: ${endpointLabels} }
   sluice.writeConfig(config(false));
   await eventually(async () => (await adminJson<{ workers: { version: number }[] }>(sluice.admin, '/config')).workers.every((w) => w.version === 2), 20_000, 'version 2');
   for (let i = 0; i < 2; i++) t.equal((await send(web, { host: 'app.test' })).status, 200);
+  await untilNoneActive(sluice.admin);
   const after = (await adminText(sluice.admin, '/metrics')).text;
   t.equal(metricValue(after, 'sluice_upstream_requests_total{cluster="app",code_class="2xx"}'), 2, 'one series per cluster');
   t.notOk(after.includes(`endpoint="${backend.address}"`), 'no endpoint label anywhere');
