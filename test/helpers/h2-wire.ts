@@ -140,7 +140,10 @@ export interface WireClient {
   handshake(settings?: ReadonlyArray<readonly [number, number]>): Promise<Frame>;
   /** The first received frame (from `from` on) matching `predicate`; rejects after `timeoutMs` or on close. */
   waitFor(predicate: (frame: Frame) => boolean, what: string, options?: { timeoutMs?: number; from?: number }): Promise<Frame>;
-  /** The stream's RST_STREAM or its response HEADERS/DATA with END_STREAM, whichever comes first. */
+  /**
+   * The stream's RST_STREAM, its response HEADERS/DATA with END_STREAM, or a GOAWAY that ends it (an error
+   * code, or a last stream id below it), whichever comes first.
+   */
   streamOutcome(streamId: number, timeoutMs?: number): Promise<StreamOutcome>;
   /** Resolves when closed; rejects after `timeoutMs`. */
   waitClosed(timeoutMs?: number): Promise<void>;
@@ -257,7 +260,11 @@ export async function connectWire(t: { teardown(fn: () => unknown): void }, addr
     async streamOutcome(streamId, timeoutMs = DEFAULT_TIMEOUT_MS) {
       let status: number | undefined;
       const frame = await waitFor((f) => {
-        if (f.type === FrameType.GOAWAY) return true;
+        // A graceful GOAWAY that still covers the stream is no outcome: the stream may finish.
+        if (f.type === FrameType.GOAWAY) {
+          const goaway = decodeGoaway(f);
+          return goaway.errorCode !== ErrorCode.NO_ERROR || goaway.lastStreamId < streamId;
+        }
         if (f.streamId !== streamId) return false;
         if (f.type === FrameType.HEADERS && status === undefined) status = statusOf(f.payload);
         return f.type === FrameType.RST_STREAM || ((f.type === FrameType.HEADERS || f.type === FrameType.DATA) && (f.flags & Flag.END_STREAM) !== 0);
