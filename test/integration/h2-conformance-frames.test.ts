@@ -45,7 +45,7 @@ const CONNECTION_ERRORS: readonly ConnectionErrorCase[] = [
   },
   {
     name: 'HEADERS on a stream id lower than one already used', codes: [ErrorCode.PROTOCOL_ERROR],
-    node: { code: 'ignores the HEADERS (nghttp2 is lenient about a lower, closed-looking stream id)', close: 'keeps the connection' },
+    node: { code: 'ignores the HEADERS (nghttp2 is lenient about a lower, closed-looking stream id)', close: 'sends no GOAWAY, so the connection stays open' },
     frames: async (c) => { await c.sendHeaders(5, requestFields('/ok')); await c.streamOutcome(5); await c.sendHeaders(3, requestFields('/ok')); },
   },
   {
