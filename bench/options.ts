@@ -34,6 +34,8 @@ export interface BenchOptions {
   readonly accessLog: SluiceAccessLog;
   /** Sluice's cluster: one endpoint (`single`), six without zones (`spread`), or the six in zones with outlier detection (`zoned`). */
   readonly balancing: SluiceBalancing;
+  /** Who speaks HTTP/2 to clients on Sluice's listener (`http2.codec`): its own engine, or node:http2. */
+  readonly h2Codec: SluiceH2Codec;
 }
 
 export const SLUICE_TRACING_NAMES = ['default', 'rate0', 'off'] as const;
@@ -49,7 +51,10 @@ export type SluiceAccessLog = (typeof SLUICE_ACCESS_LOG_NAMES)[number];
 export const SLUICE_BALANCING_NAMES = ['single', 'spread', 'zoned'] as const;
 export type SluiceBalancing = (typeof SLUICE_BALANCING_NAMES)[number];
 
-export const USAGE = `usage: npm run bench -- [--suite ${SUITE_NAMES.join('|')}] [--duration S] [--warmup S] [--connections N] [--only ${TARGET_NAMES.join(',')}] [--load ${LOAD_GENERATOR_NAMES.join('|')}] [--tracing ${SLUICE_TRACING_NAMES.join('|')}] [--access-log ${SLUICE_ACCESS_LOG_NAMES.join('|')}] [--balancing ${SLUICE_BALANCING_NAMES.join('|')}]`;
+export const SLUICE_H2_CODEC_NAMES = ['sluice', 'node'] as const;
+export type SluiceH2Codec = (typeof SLUICE_H2_CODEC_NAMES)[number];
+
+export const USAGE = `usage: npm run bench -- [--suite ${SUITE_NAMES.join('|')}] [--duration S] [--warmup S] [--connections N] [--only ${TARGET_NAMES.join(',')}] [--load ${LOAD_GENERATOR_NAMES.join('|')}] [--tracing ${SLUICE_TRACING_NAMES.join('|')}] [--access-log ${SLUICE_ACCESS_LOG_NAMES.join('|')}] [--balancing ${SLUICE_BALANCING_NAMES.join('|')}] [--h2-codec ${SLUICE_H2_CODEC_NAMES.join('|')}]`;
 
 function positiveNumber(flag: string, raw: string, integer: boolean): number {
   const value = Number(raw);
@@ -99,6 +104,7 @@ export function parseBenchOptions(argv: readonly string[]): BenchOptions {
       tracing: { type: 'string', default: 'default' },
       'access-log': { type: 'string', default: 'off' },
       balancing: { type: 'string', default: 'single' },
+      'h2-codec': { type: 'string', default: 'sluice' },
     },
     strict: true,
     allowPositionals: false,
@@ -119,5 +125,6 @@ export function parseBenchOptions(argv: readonly string[]): BenchOptions {
     tracing: oneOf('tracing', SLUICE_TRACING_NAMES, values.tracing),
     accessLog: oneOf('access-log', SLUICE_ACCESS_LOG_NAMES, values['access-log']),
     balancing: oneOf('balancing', SLUICE_BALANCING_NAMES, values.balancing),
+    h2Codec: oneOf('h2-codec', SLUICE_H2_CODEC_NAMES, values['h2-codec']),
   };
 }

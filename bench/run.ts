@@ -74,7 +74,7 @@ async function runBench(options: BenchOptions, suite: Suite, load: LoadGenerator
   const certificate = suite.needsCertificate ? await writeSelfSignedCertificate(workDir) : undefined;
   const backend = await suite.startBackend();
   const context: TargetContext = { backendPort: backend.port, workDir, certificate, tracing: options.tracing, accessLog: options.accessLog,
-    balancing: options.balancing };
+    balancing: options.balancing, h2Codec: options.h2Codec };
   const outcomes: TargetOutcome[] = [];
   try {
     for (const name of options.targets) outcomes.push(await measureTarget(suiteTarget(suite, name), context, options, load));

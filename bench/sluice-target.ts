@@ -4,7 +4,7 @@ import { existsSync } from 'node:fs';
 import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import type { SluiceBalancing, SluiceTracing } from './options.js';
+import type { SluiceBalancing, SluiceH2Codec, SluiceTracing } from './options.js';
 import { BACKEND_HOSTS } from './peers/peer-args.js';
 import { freePort } from './processes.js';
 import { PROXY_CPU, requireCertificate, startServingProcess, type CertificatePaths, type Endpoint, type Target, type TargetContext } from './target.js';
@@ -52,18 +52,21 @@ export interface SluiceConfigChoices {
   /** Every request logged to this file; undefined: the access log stays off (its default). */
   readonly accessLogFile?: string;
   readonly balancing?: SluiceBalancing;
+  readonly h2Codec?: SluiceH2Codec;
 }
 
 export function sluiceConfig(listenPort: number, backendPort: number, choices: SluiceConfigChoices = {}): string {
-  const { certificate, clusterProtocol = 'http1', tracing = 'default', accessLogFile, balancing = 'single' } = choices;
-  const listener = certificate === undefined
+  const { certificate, clusterProtocol = 'http1', tracing = 'default', accessLogFile, balancing = 'single', h2Codec = 'sluice' } = choices;
+  const protocol = certificate === undefined
     ? 'protocol: http'
     : `protocol: https, tls: { certificates: [{ cert: "${certificate.certPath}", key: "${certificate.keyPath}" }] }`;
-  const protocol = clusterProtocol === 'h2c' ? 'protocol: h2c, ' : '';
+  // The default codec is left out, so the config reads as a user's would.
+  const listener = h2Codec === 'sluice' ? protocol : `${protocol}, http2: { codec: ${h2Codec} }`;
+  const clusterProtocolField = clusterProtocol === 'h2c' ? 'protocol: h2c, ' : '';
   return [
     `listeners: [{ name: web, address: "127.0.0.1:${listenPort}", ${listener} }]`,
     'routes: [{ paths: [{ path: /, pathType: Prefix, cluster: backend }] }]',
-    clusterBlock(backendPort, protocol, balancing),
+    clusterBlock(backendPort, clusterProtocolField, balancing),
     TRACING_BLOCK[tracing],
     accessLogFile === undefined ? '' : `accessLog: { enabled: true, path: "${accessLogFile}" }`,
     '',
@@ -84,6 +87,7 @@ export function sluiceTarget(flavour: SluiceFlavour): Target {
         tracing: context.tracing,
         ...(context.accessLog === 'file' ? { accessLogFile: join(context.workDir, 'access.log') } : {}),
         balancing: context.balancing,
+        h2Codec: context.h2Codec,
       }));
       return startServingProcess({
         name: 'sluice',

@@ -1,5 +1,5 @@
 // What a benchmark target is, and the one way every process-backed target is started and proven up.
-import type { SluiceAccessLog, SluiceBalancing, SluiceTracing, TargetName } from './options.js';
+import type { SluiceAccessLog, SluiceBalancing, SluiceH2Codec, SluiceTracing, TargetName } from './options.js';
 import { startProcess, type ManagedProcess } from './processes.js';
 import { h2Probe, http1Probe, waitUntilServing, type Probe } from './readiness.js';
 
@@ -25,6 +25,8 @@ export interface TargetContext {
   readonly accessLog: SluiceAccessLog;
   /** Sluice's cluster shape (see options.ts). */
   readonly balancing: SluiceBalancing;
+  /** Sluice's HTTP/2 codec for clients (see options.ts). */
+  readonly h2Codec: SluiceH2Codec;
 }
 
 export interface RunningTarget {

@@ -6,6 +6,8 @@ export type BalancerName = 'least_request' | 'round_robin' | 'random' | 'ring_ha
 export type ListenerProtocol = 'http' | 'https';
 export type TlsVersion = 'TLSv1.2' | 'TLSv1.3';
 export type AlpnProtocol = 'h2' | 'http/1.1';
+/** Who speaks HTTP/2 to clients: Sluice's own engine (src/h2/server) or node:http2. */
+export type Http2Codec = 'sluice' | 'node';
 /** How Sluice talks to a cluster's endpoints: HTTP/1.1, HTTP/2 over TLS (ALPN), HTTP/2 cleartext (prior knowledge). */
 export type ClusterProtocol = 'http1' | 'h2' | 'h2c';
 /** Trace header formats Sluice writes: single `b3`, B3 multi-header (`x-b3-*`), W3C `traceparent`. */
@@ -107,6 +109,8 @@ export interface Http2Snapshot {
   readonly maxConnectionAgeMs?: number;
   /** Streams a client may reset (or have refused) per second before its connection is closed (CVE-2023-44487). */
   readonly maxResetsPerSecond: number;
+  /** Sluice's own HTTP/2 engine, or node:http2 (for new connections). */
+  readonly codec: Http2Codec;
 }
 
 export interface TlsSnapshot {

@@ -67,6 +67,7 @@ function http2Snapshot(http2: Http2Config): Http2Snapshot {
     maxHeaderListSize: http2.maxHeaderListSize,
     ...(http2.maxConnectionAge === undefined ? {} : { maxConnectionAgeMs: http2.maxConnectionAge }),
     maxResetsPerSecond: http2.maxResetsPerSecond,
+    codec: http2.codec,
   };
 }
 

@@ -96,6 +96,7 @@ const http2 = z
     maxHeaderListSize: z.int().min(1_024).max(1_048_576).default(16_384),
     maxConnectionAge: duration.optional(),
     maxResetsPerSecond: z.int().min(1).default(200),
+    codec: z.enum(['sluice', 'node']).default('sluice'),
   })
   .prefault({});
 

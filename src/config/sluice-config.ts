@@ -1,6 +1,6 @@
 // The validated configuration's types: what `validateConfig` returns once every default is applied
 // and every duration is converted to milliseconds. Field names follow the YAML file.
-import type { AccessLogField, AlpnProtocol, BalancerName, ClusterProtocol, HealthCheckType, ListenerProtocol, PathType, RetryOn, TlsVersion, TracePropagation } from '../snapshot.js';
+import type { AccessLogField, AlpnProtocol, BalancerName, ClusterProtocol, HealthCheckType, Http2Codec, ListenerProtocol, PathType, RetryOn, TlsVersion, TracePropagation } from '../snapshot.js';
 
 /** Whole milliseconds, converted from a duration string such as `2s`. */
 export type Milliseconds = number;
@@ -74,6 +74,7 @@ export interface Http2Config {
   /** Absent: connections are never told to go away for their age. */
   readonly maxConnectionAge?: Milliseconds;
   readonly maxResetsPerSecond: number;
+  readonly codec: Http2Codec;
 }
 
 export interface TlsConfig {

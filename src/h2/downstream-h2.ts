@@ -1,18 +1,21 @@
-// Downstream HTTP/2 for a worker: an Http2Server per listener (used only as a session factory: sockets
-// arrive already accepted, after ALPN chose h2 or the h2c preface was seen), the listener's SETTINGS,
-// and the guards on each session: idle timeout, maximum connection age (GOAWAY, streams finish) and
+// Downstream HTTP/2 for a worker: a session for each connection that speaks it (sockets arrive already
+// accepted, after ALPN chose h2 or the h2c preface was seen), from the listener's codec: Sluice's own
+// engine, or an Http2Server per listener used only as a session factory. Both get the listener's
+// SETTINGS and the same guards: idle timeout, maximum connection age (GOAWAY, streams finish) and
 // rapid-reset protection (CVE-2023-44487: a client that resets too many streams is cut off).
-import http2, { type Http2Session, type IncomingHttpHeaders, type ServerHttp2Stream } from 'node:http2';
+import http2, { type IncomingHttpHeaders } from 'node:http2';
 import type net from 'node:net';
 import { log } from '../log.js';
 import type { Http2Snapshot } from '../snapshot.js';
 import type { ListenerRuntime } from '../worker/runtime.js';
+import type { DownstreamSession, DownstreamStream } from './downstream-stream.js';
+import { ServerSession } from './server/server-session.js';
 
 const { NGHTTP2_ENHANCE_YOUR_CALM, NGHTTP2_REFUSED_STREAM } = http2.constants;
 
 /** `raw` is the header list as received (flat name/value pairs); `clientIp` the session's peer address. */
 export type StreamHandler = (
-  stream: ServerHttp2Stream, headers: IncomingHttpHeaders, raw: string[], listener: ListenerRuntime, clientIp: string,
+  stream: DownstreamStream, headers: IncomingHttpHeaders, raw: string[], listener: ListenerRuntime, clientIp: string,
 ) => void;
 
 export interface DownstreamH2Deps {
@@ -20,8 +23,8 @@ export interface DownstreamH2Deps {
   listenerOf(key: string): ListenerRuntime | undefined;
   onStream: StreamHandler;
   /** Sessions open and closed, for drain and the connection gauge. */
-  sessionOpened(session: Http2Session): void;
-  sessionClosed(session: Http2Session): void;
+  sessionOpened(session: DownstreamSession): void;
+  sessionClosed(session: DownstreamSession): void;
   /** A session was cut off by the rapid-reset guard. */
   abusiveClientClosed(): void;
 }
@@ -45,14 +48,20 @@ export class DownstreamH2 {
       socket.destroy();
       return;
     }
+    // Listeners accept half-open for HTTP/1.1; an HTTP/2 session ends with its client's FIN (a client
+    // that vanishes without GOAWAY would otherwise keep the session, and a drain, waiting forever).
+    socket.allowHalfOpen = false;
+    if (listener.http2.codec === 'sluice') {
+      const session = new ServerSession(socket, listener.http2);
+      this.#guard(session, key);
+      session.start(buffered);
+      return;
+    }
     let server = this.#servers.get(key);
     if (server === undefined) {
       server = this.#createServer(key, listener);
       this.#servers.set(key, server);
     }
-    // Listeners accept half-open for HTTP/1.1; an HTTP/2 session ends with its client's FIN (a client
-    // that vanishes without GOAWAY would otherwise keep the session, and a drain, waiting forever).
-    socket.allowHalfOpen = false;
     if (buffered !== undefined) {
       // Back into the socket, unread: the session reads what is buffered before anything new.
       socket.pause();
@@ -79,7 +88,7 @@ export class DownstreamH2 {
     return server;
   }
 
-  #guard(session: Http2Session, key: string): void {
+  #guard(session: DownstreamSession, key: string): void {
     const listener = this.#deps.listenerOf(key);
     if (listener === undefined) {
       session.destroy();
@@ -106,7 +115,7 @@ export class DownstreamH2 {
     let resets = 0;
     const deps = this.#deps;
     // 'aborted' is set when a stream closes before its response ended: the client reset it.
-    const onClose = function (this: ServerHttp2Stream): void {
+    const onClose = function (this: DownstreamStream): void {
       if (!this.aborted) return;
       const now = Date.now();
       if (now - windowStart >= 1000) {
@@ -120,7 +129,7 @@ export class DownstreamH2 {
         deps.abusiveClientClosed();
       }
     };
-    session.on('stream', (stream: ServerHttp2Stream, headers: IncomingHttpHeaders, _flags: number, raw: string[]) => {
+    session.on('stream', (stream: DownstreamStream, headers: IncomingHttpHeaders, _flags: number, raw: string[]) => {
       stream.once('close', onClose);
       const current = this.#deps.listenerOf(key);
       if (current === undefined) stream.close(NGHTTP2_REFUSED_STREAM);

@@ -4,7 +4,7 @@
 // endpoint as the route's policy allows. Headers, data and trailers are relayed as they come with
 // backpressure; errors Sluice answers itself become gRPC trailers-only responses for gRPC calls. The
 // deadlines (request, try, back-off) are checked on the coarse ticker.
-import http2, { type ClientHttp2Stream, type IncomingHttpHeaders, type OutgoingHttpHeaders, type ServerHttp2Stream } from 'node:http2';
+import http2, { type ClientHttp2Stream, type IncomingHttpHeaders, type OutgoingHttpHeaders } from 'node:http2';
 import { performance } from 'node:perf_hooks';
 import type { EndpointTable } from '../balancing/endpoint-table.js';
 import type { Random } from '../balancing/random.js';
@@ -24,6 +24,7 @@ import { TraceHop } from '../tracing/trace-hop.js';
 import type { TracingRuntime } from '../tracing/tracing-runtime.js';
 import { httpsLocation, setForwardedFields } from '../proxy/forwarding.js';
 import { h1Request, H2ToH1Bridge, type H1Request, type H1SideOwner } from './h2-to-h1-bridge.js';
+import type { DownstreamStream } from './downstream-stream.js';
 import type { Expiring, StreamDeadlines } from './stream-deadlines.js';
 import { upstreamFailure } from './upstream-failure.js';
 import { cancelStream, wasRefused } from './upstream-h2-pool.js';
@@ -53,7 +54,7 @@ function appendSetCookie(headers: OutgoingHttpHeaders, cookie: string): void {
 }
 
 export class H2Exchange implements H1SideOwner, Expiring, AccessLogEntry {
-  readonly #stream: ServerHttp2Stream;
+  readonly #stream: DownstreamStream;
   readonly #headers: IncomingHttpHeaders;
   readonly #raw: readonly string[];
   readonly #listener: ListenerRuntime;
@@ -99,7 +100,7 @@ export class H2Exchange implements H1SideOwner, Expiring, AccessLogEntry {
   #responded = false;
   #done = false;
 
-  constructor(stream: ServerHttp2Stream, headers: IncomingHttpHeaders, raw: readonly string[], listener: ListenerRuntime,
+  constructor(stream: DownstreamStream, headers: IncomingHttpHeaders, raw: readonly string[], listener: ListenerRuntime,
               clientIp: string, deps: H2ExchangeDeps) {
     this.#stream = stream;
     this.#headers = headers;

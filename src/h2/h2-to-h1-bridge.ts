@@ -4,8 +4,9 @@
 // and the trailer section of a chunked body HTTP/2 trailers, backpressure honoured both ways.
 // One per HTTP/2 stream (the mirror of h1-to-h2-bridge.ts); routing, deadlines and local replies stay
 // with the exchange.
-import { type IncomingHttpHeaders, type OutgoingHttpHeaders, type ServerHttp2Stream } from 'node:http2';
+import type { IncomingHttpHeaders, OutgoingHttpHeaders } from 'node:http2';
 import type { ErrorCode } from '../errors.js';
+import type { DownstreamStream } from './downstream-stream.js';
 import { HeaderKind, isParseFailure, ResponseHeadReader, type ResponseHead } from '../http1/index.js';
 import { BODY_CONTINUES, BODY_INVALID, BodyFramer, BodyMode } from '../proxy/body-framer.js';
 import { h2Trailers } from './h1-trailers.js';
@@ -99,7 +100,7 @@ const enum Phase { Head, Body, Done }
 const NO_TRAILERS = {};
 
 export class H2ToH1Bridge implements UpstreamOwner {
-  readonly #client: ServerHttp2Stream;
+  readonly #client: DownstreamStream;
   readonly #owner: H1SideOwner;
   readonly #pool: UpstreamPool;
   readonly #request: H1Request;
@@ -132,7 +133,7 @@ export class H2ToH1Bridge implements UpstreamOwner {
     this.#client.sendTrailers(parts === undefined ? NO_TRAILERS : h2Trailers(parts));
   };
 
-  constructor(client: ServerHttp2Stream, owner: H1SideOwner, pool: UpstreamPool, request: H1Request) {
+  constructor(client: DownstreamStream, owner: H1SideOwner, pool: UpstreamPool, request: H1Request) {
     this.#client = client;
     this.#owner = owner;
     this.#pool = pool;

@@ -1,5 +1,5 @@
 // The bench's own arithmetic and generated configs: CPU per request beside requests/s in the ratios,
-// the sampler's CPU reading of a busy child, and the `--balancing` cluster shapes Sluice accepts.
+// the sampler's CPU reading of a busy child, the `--balancing` cluster shapes and the `--h2-codec` listeners Sluice accepts.
 import { spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -66,4 +66,20 @@ t.test('--balancing: the three cluster shapes are valid Sluice configs', async (
   t.equal(zoned.match(/zone: zone-[abc] \}/g)?.length, 6, 'six endpoints, each with a zone');
   t.match(zoned, /outlierDetection: \{/);
   t.notMatch(sluiceConfig(8080, 9000, { balancing: 'spread' }), /zone|outlier/);
+});
+
+t.test('--h2-codec: Sluice\'s listener names node:http2 only when asked; both configs are valid', async (t) => {
+  t.equal(parseBenchOptions([]).h2Codec, 'sluice');
+  t.equal(parseBenchOptions(['--h2-codec', 'node']).h2Codec, 'node');
+  t.throws(() => parseBenchOptions(['--h2-codec', 'nghttp2']), /--h2-codec: unknown value "nghttp2"/);
+  const dir = mkdtempSync(join(tmpdir(), 'sluice-bench-codec-'));
+  t.teardown(() => rmSync(dir, { recursive: true, force: true }));
+  for (const h2Codec of ['sluice', 'node'] as const) {
+    const config = sluiceConfig(8080, 9000, { h2Codec });
+    t.equal(/codec: node/.test(config), h2Codec === 'node', `${h2Codec}: the listener's http2 block`);
+    const file = join(dir, `${h2Codec}.yaml`);
+    writeFileSync(file, config);
+    const result = spawnSync(process.execPath, [CLI, 'validate', file], { encoding: 'utf8' });
+    t.equal(result.status, 0, `${h2Codec}: ${result.stdout}${result.stderr}`);
+  }
 });

@@ -5,7 +5,7 @@ import { buildSnapshot, parseConfig, validateConfig, type ConfigResult } from '.
 import { makeCertificate } from '../helpers/certificates.js';
 import { accepted, problemLines } from '../helpers/config-results.js';
 
-const DEFAULT_HTTP2 = { enabled: true, maxConcurrentStreams: 100, maxHeaderListSize: 16_384, maxResetsPerSecond: 200 };
+const DEFAULT_HTTP2 = { enabled: true, maxConcurrentStreams: 100, maxHeaderListSize: 16_384, maxResetsPerSecond: 200, codec: 'sluice' };
 
 
 /** One http listener with the given http2 block (absent when undefined). */
@@ -41,6 +41,7 @@ listeners:
       maxHeaderListSize: 1048576
       maxConnectionAge: 1h
       maxResetsPerSecond: 1
+      codec: node
 `;
   t.same(accepted(parseConfig(yaml)).listeners[0]!.http2, {
     enabled: false,
@@ -48,6 +49,7 @@ listeners:
     maxHeaderListSize: 1_048_576,
     maxConnectionAge: 3_600_000,
     maxResetsPerSecond: 1,
+    codec: 'node',
   });
   t.same(accepted(http({ maxConcurrentStreams: 1, maxHeaderListSize: 1024 })).listeners[0]!.http2, { ...DEFAULT_HTTP2, maxConcurrentStreams: 1, maxHeaderListSize: 1024 }, 'lower bounds');
 });
@@ -64,8 +66,9 @@ t.test('each http2 problem has its path and message', async (t) => {
     ['age null', { maxConnectionAge: null }, 'listeners[0].http2.maxConnectionAge: expected a duration like 2s, found null (an empty value)'],
     ['resets zero', { maxResetsPerSecond: 0 }, 'listeners[0].http2.maxResetsPerSecond: must be at least 1, found 0'],
     ['resets type', { maxResetsPerSecond: 'many' }, 'listeners[0].http2.maxResetsPerSecond: expected a number, found "many"'],
+    ['codec', { codec: 'nghttp2' }, 'listeners[0].http2.codec: expected one of "sluice", "node", found "nghttp2"'],
     ['not a mapping', true, 'listeners[0].http2: expected a mapping, found true'],
-    ['unknown field', { maxStreams: 10 }, 'listeners[0].http2.maxStreams: unknown field "maxStreams"; expected one of: enabled, maxConcurrentStreams, maxHeaderListSize, maxConnectionAge, maxResetsPerSecond'],
+    ['unknown field', { maxStreams: 10 }, 'listeners[0].http2.maxStreams: unknown field "maxStreams"; expected one of: enabled, maxConcurrentStreams, maxHeaderListSize, maxConnectionAge, maxResetsPerSecond, codec'],
     ['typo', { enable: false }, 'listeners[0].http2.enable: unknown field "enable"; did you mean "enabled"?'],
   ];
   for (const [name, http2, line] of cases) t.same(problemLines(http(http2)), [line], name);
@@ -125,7 +128,7 @@ t.test('the snapshot carries http2, alpn and cluster protocol', async (t) => {
   const snapshot = snapshotOf({ maxConcurrentStreams: 50, maxConnectionAge: '90s', maxResetsPerSecond: 20 });
   t.same(snapshot.listeners.map((listener) => listener.http2), [
     { ...DEFAULT_HTTP2, enabled: false },
-    { enabled: true, maxConcurrentStreams: 50, maxHeaderListSize: 16_384, maxConnectionAgeMs: 90_000, maxResetsPerSecond: 20 },
+    { enabled: true, maxConcurrentStreams: 50, maxHeaderListSize: 16_384, maxConnectionAgeMs: 90_000, maxResetsPerSecond: 20, codec: 'sluice' },
   ]);
   t.notOk('maxConnectionAgeMs' in snapshot.listeners[0]!.http2, 'no age key without a configured age');
   t.same(snapshot.listeners[1]!.tls!.alpn, ['h2', 'http/1.1']);

@@ -31,7 +31,7 @@ t.test('an https listener gets its certificates read, with absolute paths, PEM t
       minVersion: 'TLSv1.2',
       alpn: ['h2', 'http/1.1'],
     },
-    http2: { enabled: true, maxConcurrentStreams: 100, maxHeaderListSize: 16_384, maxResetsPerSecond: 200 },
+    http2: { enabled: true, maxConcurrentStreams: 100, maxHeaderListSize: 16_384, maxResetsPerSecond: 200, codec: 'sluice' },
   });
   t.notOk('defaultCertificate' in config.listeners[0]!.tls!, 'no default configured, none invented here');
   t.match(config.listeners[0]!.tls!.certificates[0]!.cert, /^-----BEGIN CERTIFICATE-----\n/);

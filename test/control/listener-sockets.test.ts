@@ -8,7 +8,7 @@ import type { ListenerSnapshot } from '../../src/snapshot.js';
 const listener = (name: string, port: number): ListenerSnapshot => ({
   name, host: '127.0.0.1', port, protocol: 'http', key: `127.0.0.1:${port}/${name}`,
   idleTimeoutMs: 1_000, headersTimeoutMs: 1_000, maxHeaderBytes: 16_384,
-  http2: { enabled: true, maxConcurrentStreams: 100, maxHeaderListSize: 16_384, maxResetsPerSecond: 200 },
+  http2: { enabled: true, maxConcurrentStreams: 100, maxHeaderListSize: 16_384, maxResetsPerSecond: 200, codec: 'sluice' },
 });
 
 t.test('binds, reports the bound port, and hands out duplicates that accept', async (t) => {

@@ -7,9 +7,9 @@ import http2 from 'node:http2';
 import { eventually } from './admin.js';
 import { startBackend, type Backend } from './backend.js';
 
-/** The downstream HTTP/2 engines of a listener (`http2.codec`); add 'sluice' here once it exists. */
+/** The downstream HTTP/2 engines of a listener (`http2.codec`): Sluice's own (the default) and node:http2. */
 export type Codec = 'node' | 'sluice';
-export const CODECS: readonly Codec[] = ['node'];
+export const CODECS: readonly Codec[] = ['sluice', 'node'];
 
 /**
  * tap options of a test that a codec is known to fail (node:http2 differs from the RFC there). tap skips
@@ -33,9 +33,9 @@ export interface ConformanceConfig {
   readonly h2cBackend?: string;
 }
 
-/** The listener's http2 block: `codec` only when it is not the default, so node configs stay as today. */
+/** The listener's http2 block, naming its codec. */
 export function http2Block(codec: Codec, fields: Record<string, unknown> = {}): Record<string, unknown> {
-  return codec === 'node' ? { ...fields } : { codec, ...fields };
+  return { codec, ...fields };
 }
 
 /** A Sluice config (JSON, which is YAML) with one listener `web`. */
