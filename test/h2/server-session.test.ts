@@ -1,6 +1,6 @@
 // Sluice's own HTTP/2 server engine on a real socket, spoken to by node:http2's client (nghttp2):
 // responses with bodies, trailers and interim heads; flow control both ways with tiny windows and a
-// paused reader; the 431 for a long header list; graceful GOAWAY; a client's reset.
+// paused reader; the 431 for a long header list; graceful GOAWAY; a client's reset; the floods it cuts off.
 import t from 'tap';
 import { createHash, randomBytes } from 'node:crypto';
 import { once } from 'node:events';
@@ -8,6 +8,7 @@ import http2, { type ClientHttp2Session, type IncomingHttpHeaders } from 'node:h
 import net, { type AddressInfo } from 'node:net';
 import { ServerSession, type ServerSessionSettings } from '../../src/h2/server/server-session.js';
 import type { ServerStream } from '../../src/h2/server/server-stream.js';
+import { connectWire, decodeGoaway, encodeFrame, encodeHeaderBlock, ErrorCode, Flag, FrameType, requestFields } from '../helpers/h2-wire.js';
 
 interface Teardown { teardown(fn: () => unknown): void }
 
@@ -195,4 +196,32 @@ t.test('a client reset aborts the stream with its code', async (t) => {
   request.on('error', () => { /* we reset it */ });
   request.once('data', () => request.close(http2.constants.NGHTTP2_CANCEL));
   t.same(await closed, { aborted: true, code: http2.constants.NGHTTP2_CANCEL });
+});
+
+t.test('a client that makes the engine refuse malformed streams over and over is cut off', async (t) => {
+  const { url } = await serve(t, () => t.fail('no malformed stream reaches the handler'));
+  const client = await connectWire(t, url.slice('http://'.length));
+  await client.handshake();
+  // An upper-case field name makes each request malformed (RST_STREAM PROTOCOL_ERROR); the 1,001st closes the connection.
+  const block = encodeHeaderBlock([...requestFields('/'), ['X-Upper', 'v']]);
+  const frames: Buffer[] = [];
+  for (let id = 1; id <= 2 * 1_100; id += 2) frames.push(encodeFrame(FrameType.HEADERS, Flag.END_HEADERS | Flag.END_STREAM, id, block));
+  await client.write(Buffer.concat(frames));
+  const goaway = decodeGoaway(await client.waitFor((frame) => frame.type === FrameType.GOAWAY, 'GOAWAY'));
+  t.equal(goaway.errorCode, ErrorCode.ENHANCE_YOUR_CALM);
+  t.equal(client.frames.filter((frame) => frame.type === FrameType.RST_STREAM).length, 1_000, 'a thousand refusals before the cut-off');
+  await client.waitClosed();
+});
+
+t.test('a client that sends PINGs without reading the ACKs is cut off', async (t) => {
+  const { url, sessions } = await serve(t, () => undefined);
+  const client = await connectWire(t, url.slice('http://'.length));
+  await client.handshake();
+  client.socket.pause(); // never read again: the ACKs pile up in the engine's socket
+  const pings = Buffer.concat(Array.from({ length: 10_000 }, () => encodeFrame(FrameType.PING, 0, 0, Buffer.alloc(8))));
+  // Bounded: without the limit the engine would keep queueing ACKs, and the loop ends at 4 M PINGs.
+  for (let batch = 0; batch < 400 && !sessions[0]!.destroyed; batch++) {
+    if (!(await client.write(pings))) break;
+  }
+  t.ok(sessions[0]!.destroyed, 'the session gave up on the client');
 });

@@ -2,7 +2,8 @@
 // loop (setImmediate, shared by every connection) what accumulated goes to the socket as one write, so
 // the responses of all the endpoints that answered in one poll phase share a TLS record and a syscall.
 // A slab region handed to the socket is never written again (the socket may hold it until the kernel
-// takes it): the next frames go after it, and a full slab is replaced, not reused.
+// takes it): the next frames go after it. When a slab fills up, what it holds goes to the socket at once
+// and a fresh slab takes the next frames (nothing is copied, however much one turn writes).
 import type net from 'node:net';
 import { FRAME_HEADER_LENGTH, FrameType, Flag, writeFrameHeader } from './frames.js';
 
@@ -39,15 +40,13 @@ export class FrameWriter {
     return this.#length - this.#flushed;
   }
 
-  /** Room for `size` more bytes, in this slab or a fresh one (the unflushed tail moves along). */
+  /** Room for `size` more bytes, in this slab or, once what it holds is written, a fresh one. */
   #reserve(size: number): number {
     if (this.#length + size > this.#slab.length) {
-      const tail = this.#length - this.#flushed;
-      const next = Buffer.allocUnsafe(Math.max(SLAB_SIZE, tail + size));
-      this.#slab.copy(next, 0, this.#flushed, this.#length);
-      this.#slab = next;
+      this.#write();
+      this.#slab = Buffer.allocUnsafe(Math.max(SLAB_SIZE, size));
       this.#flushed = 0;
-      this.#length = tail;
+      this.#length = 0;
     }
     if (!this.#queued) {
       this.#queued = true;
@@ -111,6 +110,10 @@ export class FrameWriter {
   /** Hands what accumulated to the socket; a full socket buffer sets `blocked` until its 'drain'. */
   flush(): void {
     this.#queued = false;
+    this.#write();
+  }
+
+  #write(): void {
     if (this.#length === this.#flushed) return;
     const socket = this.#socket;
     const chunk = this.#slab.subarray(this.#flushed, this.#length);
