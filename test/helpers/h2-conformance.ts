@@ -1,11 +1,13 @@
 // Shared pieces of the HTTP/2 conformance suite (test/integration/h2-conformance-*.test.ts): the codecs
 // every test runs once for, the Sluice config of one listener (its http2 block built per codec), an
 // HTTP/1.1 backend with the paths the tests need, and a node:http2 request helper.
+import type { Test } from 'tap';
 import { createHash } from 'node:crypto';
 import http from 'node:http';
 import http2 from 'node:http2';
 import { eventually } from './admin.js';
 import { startBackend, type Backend } from './backend.js';
+import { requestFields, type WireClient } from './h2-wire.js';
 
 /** The downstream HTTP/2 engines of a listener (`http2.codec`): Sluice's own (the default) and node:http2. */
 export type Codec = 'node' | 'sluice';
@@ -170,4 +172,10 @@ export function h2Client(t: { teardown(fn: () => unknown): void }, address: stri
   client.on('error', () => { /* a test that expects an error checks the request's */ });
   t.teardown(() => { client.destroy(); });
   return client;
+}
+
+/** Asserts that a request on `streamId` of this connection is still answered 200 (after a stream error). */
+export async function expectUsable(t: Test, client: WireClient, streamId: number, pathname = '/ok'): Promise<void> {
+  await client.sendHeaders(streamId, requestFields(pathname));
+  t.same(await client.streamOutcome(streamId), { kind: 'response', status: 200 }, `the connection stays usable (stream ${streamId} answered)`);
 }

@@ -7,9 +7,7 @@ import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { makeCertificate } from '../helpers/certificates.js';
-import {
-  CODECS, conformanceYaml, h2Client, h2Request, sha256, startConformanceBackend, todoFor,
-} from '../helpers/h2-conformance.js';
+import { CODECS, conformanceYaml, expectUsable, h2Client, h2Request, sha256, startConformanceBackend, todoFor } from '../helpers/h2-conformance.js';
 import {
   connectWire, decodeGoaway, decodeSettings, encodeFrame, encodeHeaderBlock, encodeSettings, ErrorCode, errorName, Flag,
   FrameType, requestFields, Setting, uint32, type WireClient,
@@ -95,12 +93,6 @@ const CONNECTION_ERRORS: readonly ConnectionErrorCase[] = [
 ];
 
 /** A GET on `streamId` answered with a complete response on `client` (the connection is still usable). */
-async function expectUsable(t: Test, client: WireClient, streamId: number, pathname = '/ok'): Promise<void> {
-  await client.sendHeaders(streamId, requestFields(pathname));
-  const outcome = await client.streamOutcome(streamId);
-  t.same(outcome, { kind: 'response', status: 200 }, `a following request on stream ${streamId} is answered`);
-}
-
 for (const codec of CODECS) {
   t.test(`codec ${codec}`, async (t) => {
     const backend = await startConformanceBackend(t);

@@ -3,9 +3,7 @@
 // limit, request trailers, response headers that need CONTINUATION, and responses without content.
 // Raw frames over h2c prior knowledge plus node:http2 clients, once per downstream codec.
 import t, { type Test } from 'tap';
-import {
-  BIG_HEADER_VALUE, CODECS, conformanceYaml, h2Client, h2Request, sha256, startConformanceBackend, todoFor,
-} from '../helpers/h2-conformance.js';
+import { BIG_HEADER_VALUE, CODECS, conformanceYaml, expectUsable, h2Client, h2Request, sha256, startConformanceBackend, todoFor } from '../helpers/h2-conformance.js';
 import {
   connectWire, ErrorCode, errorName, Flag, FrameType, requestFields, statusOf, type Frame, type WireClient,
 } from '../helpers/h2-wire.js';
@@ -93,11 +91,6 @@ async function streamFrames(client: WireClient, streamId: number): Promise<Frame
     if (frame.type === FrameType.RST_STREAM || (frame.flags & Flag.END_STREAM) !== 0) break;
   }
   return frames;
-}
-
-async function expectUsable(t: Test, client: WireClient, streamId: number): Promise<void> {
-  await client.sendHeaders(streamId, requestFields('/ok'));
-  t.same(await client.streamOutcome(streamId), { kind: 'response', status: 200 }, `the connection stays usable (stream ${streamId} answered)`);
 }
 
 for (const codec of CODECS) {

@@ -4,11 +4,9 @@
 import t, { type Test } from 'tap';
 import http2 from 'node:http2';
 import type { AddressInfo } from 'node:net';
+import { BIG_BODY, BIG_BODY_HASH, CODECS, conformanceYaml, expectUsable, h2Client, h2Request, sha256, startConformanceBackend, todoFor } from '../helpers/h2-conformance.js';
 import {
-  BIG_BODY, BIG_BODY_HASH, CODECS, conformanceYaml, h2Client, h2Request, sha256, startConformanceBackend, todoFor,
-} from '../helpers/h2-conformance.js';
-import {
-  connectWire, decodeGoaway, decodeRstStream, ErrorCode, errorName, FrameType, requestFields, uint32, type WireClient,
+  connectWire, decodeGoaway, decodeRstStream, ErrorCode, errorName, FrameType, requestFields, uint32,
 } from '../helpers/h2-wire.js';
 import { startSluice } from '../helpers/sluice-process.js';
 
@@ -27,11 +25,6 @@ async function startSink(t: Test): Promise<string> {
     for (const session of sessions) session.destroy();
   }));
   return `127.0.0.1:${(server.address() as AddressInfo).port}`;
-}
-
-async function expectUsable(t: Test, client: WireClient, streamId: number): Promise<void> {
-  await client.sendHeaders(streamId, requestFields('/ok'));
-  t.same(await client.streamOutcome(streamId), { kind: 'response', status: 200 }, `the connection stays usable (stream ${streamId} answered)`);
 }
 
 for (const codec of CODECS) {
