@@ -49,6 +49,24 @@ function validValue(value: string): boolean {
   return true;
 }
 
+/** :method is a token; :path, :scheme and :authority have no whitespace or controls. Either would
+ *  otherwise reach an HTTP/1.1 endpoint's request line or Host as something else (request smuggling). */
+function validPseudoValue(bit: number, value: string): boolean {
+  if (value.length === 0) return bit === Pseudo.Authority;
+  for (let index = 0; index < value.length; index++) {
+    const code = value.charCodeAt(index);
+    if (code <= 0x20 || code === 0x7f) return false;
+    if (bit === Pseudo.Method && !isTokenChar(code)) return false;
+  }
+  return true;
+}
+
+/** RFC 9110 §5.6.2 tchar. */
+function isTokenChar(code: number): boolean {
+  if ((code >= 0x30 && code <= 0x39) || (code >= 0x41 && code <= 0x5a) || (code >= 0x61 && code <= 0x7a)) return true;
+  return code < 0x7f && "!#$%&'*+-.^_`|~".includes(String.fromCharCode(code));
+}
+
 /** A content-length of digits only (-1: none); NaN: malformed. */
 function contentLengthOf(value: string): number {
   if (value.length === 0 || value.length > 15) return Number.NaN;
@@ -78,7 +96,7 @@ export function requestFields(raw: readonly string[]): RequestFields | undefined
     if (name.charCodeAt(0) === 0x3a /* ':' */) {
       const bit = pseudoBit(name);
       // Unknown, repeated, or after a regular field (§8.3).
-      if (bit === 0 || (pseudo & bit) !== 0 || regularSeen) return undefined;
+      if (bit === 0 || (pseudo & bit) !== 0 || regularSeen || !validPseudoValue(bit, value)) return undefined;
       pseudo |= bit;
       headers[name] = value;
       continue;
