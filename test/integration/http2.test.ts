@@ -1,6 +1,6 @@
 // HTTP/2 through Sluice with real node:http2 clients and servers: h2c with prior knowledge and ALPN h2
 // on the same ports as HTTP/1.1, HTTP/2 clients of HTTP/1.1 endpoints, h2c endpoints with trailers,
-// per-request balancing on one client connection, rapid-reset protection, and maxConnectionAge.
+// per-request balancing on one client connection, rapid-reset protection, maxConnectionAge, and the codec switched by a reload.
 import t from 'tap';
 import { mkdtempSync, readFileSync } from 'node:fs';
 import http2 from 'node:http2';
@@ -15,6 +15,7 @@ import { startBackend } from '../helpers/backend.js';
 import { makeCertificate } from '../helpers/certificates.js';
 import { rawExchange, responseHeaders } from '../helpers/raw-http.js';
 import { startSluice } from '../helpers/sluice-process.js';
+import { connectWire, requestFields } from '../helpers/h2-wire.js';
 
 interface H2Response { status: number; headers: http2.IncomingHttpHeaders; body: string; trailers: http2.IncomingHttpHeaders | undefined }
 
@@ -265,4 +266,34 @@ drainTimeout: 60s
   const started = Date.now();
   t.equal(await sluice.stop(), 0);
   t.ok(Date.now() - started < 30_000, 'the drain did not wait for its timeout');
+});
+
+/** How a listener answers a header list over its maxHeaderListSize: the codecs differ (a 431, or a reset stream). */
+async function oversizedHeaders(t: { teardown(fn: () => unknown): void }, address: string): Promise<string> {
+  const client = await connectWire(t, address);
+  await client.handshake();
+  await client.sendHeaders(1, requestFields('/', [['x-big', 'v'.repeat(9_000)]]));
+  const outcome = await client.streamOutcome(1);
+  client.close();
+  return outcome.kind === 'response' ? String(outcome.status) : outcome.kind;
+}
+
+t.test('http2.codec: a reload moves the connections opened after it to the other codec', async (t) => {
+  const backend = await startBackend(t, 'codec', (req, res) => { req.resume(); res.end('ok'); });
+  const config = (codec: string) => `
+listeners: [{ name: web, address: "127.0.0.1:0", protocol: http, http2: { codec: ${codec}, maxHeaderListSize: 8192 } }]
+routes: [{ paths: [{ path: /, pathType: Prefix, cluster: codec }] }]
+clusters: [{ name: codec, endpoints: [{ address: "${backend.address}" }] }]
+`;
+  const sluice = await startSluice(t, config('node'), { workers: 1 });
+  const address = sluice.listeners.web!;
+  t.equal(await oversizedHeaders(t, address), 'reset', 'node:http2 resets the stream');
+  const open = http2.connect(`http://${address}`);
+  t.teardown(() => open.close());
+  t.equal((await h2Get(open, '/')).body, 'ok', 'a connection opened before the reload');
+  sluice.writeConfig(config('sluice'));
+  await eventually(async () => (await oversizedHeaders(t, address)) === '431', 20_000, 'the sluice codec on new connections');
+  t.pass('Sluice\'s engine answers 431');
+  t.equal((await h2Get(open, '/')).body, 'ok', 'the connection opened before the reload is still served');
+  t.equal(await sluice.stop(), 0);
 });
