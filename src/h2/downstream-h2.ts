@@ -27,6 +27,8 @@ export interface DownstreamH2Deps {
   sessionClosed(session: DownstreamSession): void;
   /** A session was cut off by the rapid-reset guard. */
   abusiveClientClosed(): void;
+  /** Sluice's engine closed a session for a connection error (an RFC 9113 error code). */
+  connectionError(code: number): void;
 }
 
 function settingsOf(http2Settings: Http2Snapshot): http2.Settings {
@@ -53,6 +55,7 @@ export class DownstreamH2 {
     socket.allowHalfOpen = false;
     if (listener.http2.codec === 'sluice') {
       const session = new ServerSession(socket, listener.http2);
+      session.on('connectionError', (code: number) => this.#deps.connectionError(code));
       this.#guard(session, key);
       session.start(buffered);
       return;

@@ -23,6 +23,8 @@ export const metricNames = {
   workerConnections: 'sluice_worker_connections_total',
   /** counter; HTTP/2 connections closed for resetting streams abusively (http2.maxResetsPerSecond) */
   http2RapidResetCloses: 'sluice_http2_rapid_reset_closes_total',
+  /** counter; labels: code (the RFC 9113 error name, e.g. PROTOCOL_ERROR) — HTTP/2 connections Sluice's engine closed for a protocol error or a flood */
+  http2ConnectionErrors: 'sluice_http2_connection_errors_total',
   /** counter; labels: cluster — retries sent (a try after the first) */
   retries: 'sluice_upstream_retries_total',
   /** counter; labels: cluster, breaker ("connections" | "pending" | "requests" | "retries") — refused by a circuit breaker or the retry budget */

@@ -8,6 +8,12 @@ import type { ClusterSnapshot } from '../snapshot.js';
 import type { MetricJson } from './metric-json.js';
 import { metricNames } from './metric-names.js';
 import { RouteStatsSet, type RouteStats } from './route-stats.js';
+
+/** RFC 9113 §7 error names, indexed by code. */
+const HTTP2_ERROR_NAMES = [
+  'NO_ERROR', 'PROTOCOL_ERROR', 'INTERNAL_ERROR', 'FLOW_CONTROL_ERROR', 'SETTINGS_TIMEOUT', 'STREAM_CLOSED', 'FRAME_SIZE_ERROR',
+  'REFUSED_STREAM', 'CANCEL', 'COMPRESSION_ERROR', 'CONNECT_ERROR', 'ENHANCE_YOUR_CALM', 'INADEQUATE_SECURITY', 'HTTP_1_1_REQUIRED',
+] as const;
 import { UpstreamStatsSet, type ClusterStats, type UpstreamStatsOf } from './upstream-stats.js';
 
 /** A listener's TLS handshake counters, resolved once per snapshot. */
@@ -63,6 +69,8 @@ export class WorkerMetrics {
   readonly accepted: Counter.Internal;
   /** One child per error code, resolved at start. */
   readonly localReplies: Readonly<Record<ErrorCode, Counter.Internal>>;
+  /** By HTTP/2 error code (RFC 9113 §7; the index is the code); codes past the table count as UNKNOWN. */
+  readonly #http2ConnectionErrors: readonly Counter.Internal[];
 
   constructor(workerIndex: number) {
     const metrics = this;
@@ -87,6 +95,19 @@ export class WorkerMetrics {
     const children = {} as Record<ErrorCode, Counter.Internal>;
     for (const code of Object.keys(errorTable) as ErrorCode[]) children[code] = localReplies.labels({ code });
     this.localReplies = children;
+    const http2ConnectionErrors = new Counter({
+      name: metricNames.http2ConnectionErrors,
+      help: 'HTTP/2 connections Sluice\'s engine closed with a GOAWAY for a protocol error or a flood, by error code.',
+      labelNames: ['code'] as const,
+      registers: [this.registry],
+    });
+    this.#http2ConnectionErrors = [...HTTP2_ERROR_NAMES, 'UNKNOWN'].map((code) => http2ConnectionErrors.labels({ code }));
+  }
+
+  /** An HTTP/2 connection closed by Sluice's engine for a connection error with `code`. */
+  http2ConnectionError(code: number): void {
+    const errors = this.#http2ConnectionErrors;
+    errors[Math.min(code, errors.length - 1)]!.inc();
   }
 
   /** A cluster's retry counter and overflow counters, resolved once per snapshot. */

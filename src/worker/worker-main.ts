@@ -71,6 +71,7 @@ const downstreamH2 = new DownstreamH2({
     if (draining) session.close();
   },
   abusiveClientClosed: () => metrics.rapidResetCloses.inc(),
+  connectionError: (code) => metrics.http2ConnectionError(code),
   sessionClosed(session) {
     sessions.delete(session);
     metrics.connections.dec();

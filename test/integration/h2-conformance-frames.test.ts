@@ -13,6 +13,7 @@ import {
   FrameType, requestFields, Setting, uint32, type WireClient,
 } from '../helpers/h2-wire.js';
 import { startSluice } from '../helpers/sluice-process.js';
+import { adminText, metricValue } from '../helpers/admin.js';
 
 const MAX_CONCURRENT_STREAMS = 7;
 const MAX_HEADER_LIST_SIZE = 12_288;
@@ -232,6 +233,16 @@ for (const codec of CODECS) {
       }
       t.equal(backend.echoHashes.at(-1), sha256('body'), 'padding is not part of the body');
     });
+
+    if (codec === 'sluice') {
+      t.test('the connection errors above are counted by error code', async (t) => {
+        const metrics = (await adminText(sluice.admin, '/metrics')).text;
+        for (const code of ['PROTOCOL_ERROR', 'FRAME_SIZE_ERROR', 'FLOW_CONTROL_ERROR', 'COMPRESSION_ERROR', 'ENHANCE_YOUR_CALM']) {
+          const count = metricValue(metrics, `sluice_http2_connection_errors_total{code="${code}"}`) ?? 0;
+          t.ok(count >= 1, `${code}: ${count}`);
+        }
+      });
+    }
   });
 
   t.test(`codec ${codec}: TLS with ALPN h2: SETTINGS, PING, a request`, async (t) => {

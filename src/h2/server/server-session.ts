@@ -3,7 +3,8 @@
 // keeps the HPACK contexts, the streams and both directions' flow control, and answers protocol errors
 // as the RFC says: a connection error is a GOAWAY and the end of the socket, a stream error a RST_STREAM.
 // It offers the part of node:http2's Http2Session that Sluice uses (events 'stream', 'close', 'error';
-// close, goaway, destroy, setTimeout), so the guards and exchanges serve either codec.
+// close, goaway, destroy, setTimeout), so the guards and exchanges serve either codec, and one event of
+// its own: 'connectionError' (code) when it ends a connection for a protocol error or a flood.
 //
 // Abuse limits beyond the listener's (the rapid-reset guard lives with the listener): a header block
 // spread over CONTINUATION frames may not outgrow what its header list may be (CVE-2024-27316), a
@@ -123,7 +124,7 @@ export class ServerSession extends EventEmitter implements StreamSession {
 
   /** A GOAWAY with `code`, ending the connection (what Sluice does to an abusive client). */
   goaway(code: number): void {
-    this.#connectionError(code);
+    this.#goawayAndClose(code);
   }
 
   /** Ends the connection now; what was written is flushed first. */
@@ -506,8 +507,15 @@ export class ServerSession extends EventEmitter implements StreamSession {
     this.#streamError(streamId, code);
   }
 
-  /** §5.4.1: GOAWAY with the last stream processed, then the connection ends; open streams are aborted. */
+  /** A connection error the engine found (§5.4.1): told as 'connectionError', for the metrics. */
   #connectionError(code: number): void {
+    if (this.#failed || this.destroyed) return;
+    this.emit('connectionError', code);
+    this.#goawayAndClose(code);
+  }
+
+  /** GOAWAY with the last stream processed, then the connection ends; open streams are aborted. */
+  #goawayAndClose(code: number): void {
     if (this.#failed || this.destroyed) return;
     this.#failed = true;
     this.#leftover = undefined;
