@@ -20,10 +20,8 @@ const MALFORMED = -1;
 
 export class HpackDecoder {
   readonly #table: DynamicTable;
-  // The SETTINGS_HEADER_TABLE_SIZE Sluice advertised: the ceiling for size updates.
-  #maxTableSize: number;
-  // Set when the advertised size went below the table's: the next block must start with an update.
-  #sizeUpdateRequired = false;
+  // The SETTINGS_HEADER_TABLE_SIZE Sluice advertises (it never changes it): the ceiling for size updates.
+  readonly #maxTableSize: number;
   // Cursor and last string of the block being decoded, kept in fields so helpers return plain numbers.
   #pos = 0;
   #text = '';
@@ -31,16 +29,6 @@ export class HpackDecoder {
   constructor(maxTableSize = 4096) {
     this.#maxTableSize = maxTableSize;
     this.#table = new DynamicTable(maxTableSize);
-  }
-
-  /**
-   * Sluice now advertises maxTableSize (call once the peer acknowledged the SETTINGS). When it is
-   * below the current table size, the peer must shrink the table by a size update at the start of
-   * its next block (RFC 7541 §4.2), and a block without one is a COMPRESSION_ERROR.
-   */
-  setMaxTableSize(maxTableSize: number): void {
-    this.#maxTableSize = maxTableSize;
-    if (maxTableSize < this.#table.maxSize) this.#sizeUpdateRequired = true;
   }
 
   /**
@@ -62,10 +50,8 @@ export class HpackDecoder {
         const size = this.#integer(block, end, 5);
         if (size < 0 || size > this.#maxTableSize) return COMPRESSION_ERROR;
         table.setMaxSize(size);
-        this.#sizeUpdateRequired = false;
         continue;
       }
-      if (this.#sizeUpdateRequired) return COMPRESSION_ERROR;
       fieldSeen = true;
       let name: string;
       let value: string;

@@ -23,10 +23,6 @@ export class DynamicTable {
     this.#onEvict = onEvict;
   }
 
-  get size(): number {
-    return this.#size;
-  }
-
   get maxSize(): number {
     return this.#maxSize;
   }

@@ -35,11 +35,6 @@ export class FrameWriter {
     this.#socket = socket;
   }
 
-  /** Bytes written and not yet handed to the socket. */
-  get pending(): number {
-    return this.#length - this.#flushed;
-  }
-
   /** Room for `size` more bytes, in this slab or, once what it holds is written, a fresh one. */
   #reserve(size: number): number {
     if (this.#length + size > this.#slab.length) {
