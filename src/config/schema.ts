@@ -12,15 +12,23 @@ import { duration } from './duration-field.js';
 import { healthCheck } from './health-check-schema.js';
 import { outlierDetection } from './outlier-schema.js';
 import { isDnsName, parseEndpointAddress, parseListenerAddress, type HostPortResult } from './host-port.js';
+import { routeHostProblem, routePathProblem } from './route-fields.js';
 
 const NAME = /^[A-Za-z0-9]([A-Za-z0-9._-]{0,61}[A-Za-z0-9])?$/;
 
+const NAME_RULE = '1 to 63 letters, digits, ".", "_" or "-", starting and ending with a letter or digit';
+
 function nameField(what: string) {
-  return z.string().regex(NAME, {
-    error: (issue) => `${what} must be 1 to 63 letters, digits, ".", "_" or "-", starting and ending with a letter or digit; found ${describeValue(issue.input)}`,
-  });
+  return z.string().regex(NAME, { error: (issue) => `${what} must be ${NAME_RULE}; found ${describeValue(issue.input)}` });
 }
 
+/** `namespace/service:port`, as the Kubernetes translation names the cluster of an Ingress backend. */
+const SERVICE_PORT_NAME = /^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?\/[a-z]([-a-z0-9]{0,61}[a-z0-9])?:[a-z0-9]([-a-z0-9]{0,13}[a-z0-9])?$/;
+
+const clusterName = z.string().check((ctx) => {
+  if (NAME.test(ctx.value) || SERVICE_PORT_NAME.test(ctx.value)) return;
+  ctx.issues.push({ code: 'custom', message: `a cluster name must be ${NAME_RULE}, or namespace/service:port as Kubernetes backends are named; found ${describeValue(ctx.value)}`, input: ctx.value });
+});
 
 function addressField(parse: (text: string) => HostPortResult, example: string) {
   return z
@@ -33,26 +41,14 @@ function addressField(parse: (text: string) => HostPortResult, example: string) 
     });
 }
 
-/** Kubernetes Ingress host rules: a DNS-1123 subdomain or `*.` plus one, never an IP address or a port. */
-function routeHostProblem(host: string): string | undefined {
-  const found = `found ${describeValue(host)}`;
-  const lower = host.toLowerCase();
-  const name = lower.startsWith('*.') ? lower.slice(2) : lower;
-  if (isIP(name) !== 0) return `an IP address cannot be a route host (as in Kubernetes), ${found}`;
-  if (name.includes(':')) return `a route host has no port, ${found}`;
-  if (name.includes('*')) return `a wildcard is allowed only as the whole first label ("*.example.com"), ${found}`;
-  if (!isDnsName(name)) return `expected a DNS name like foo.example.com or *.example.com, ${found}`;
-  return undefined;
-}
-
 const routeHost = z.string().check((ctx) => {
   const problem = routeHostProblem(ctx.value);
   if (problem !== undefined) ctx.issues.push({ code: 'custom', message: problem, input: ctx.value });
 });
 
 const path = z.string().check((ctx) => {
-  if (!ctx.value.startsWith('/')) ctx.issues.push({ code: 'custom', message: `a path must start with "/", found ${describeValue(ctx.value)}`, input: ctx.value });
-  else if (/[\s\x00-\x1f\x7f]/.test(ctx.value)) ctx.issues.push({ code: 'custom', message: `a path cannot contain spaces or control characters, found ${describeValue(ctx.value)}`, input: ctx.value });
+  const problem = routePathProblem(ctx.value);
+  if (problem !== undefined) ctx.issues.push({ code: 'custom', message: problem, input: ctx.value });
 });
 
 /** `{ cert, key }` file paths, read from disk and checked, relative to `baseDir` unless absolute. */
@@ -268,7 +264,7 @@ function upstreamTls(baseDir: string) {
 
 function cluster(baseDir: string) {
   return z.strictObject({
-    name: nameField('a cluster name'),
+    name: clusterName,
     protocol: z
       .enum(['http1', 'h2', 'h2c'], { error: (issue) => `expected "http1", "h2" (HTTP/2 over TLS) or "h2c" (HTTP/2 cleartext), found ${describeValue(issue.input)}` })
       .default('http1'),

@@ -66,6 +66,11 @@ export function compilePathMatcher(rules: readonly IndexedPathRule[]): PathMatch
   };
 }
 
+/** Equal for two rules the router treats as one (the first defined wins): Prefix and ImplementationSpecific alike, trailing slashes ignored. */
+export function pathRuleKey(rule: Pick<PathRuleSnapshot, 'path' | 'pathType'>): string {
+  return rule.pathType === 'Exact' ? `Exact ${rule.path}` : `Prefix ${withoutTrailingSlashes(rule.path)}`;
+}
+
 /** `/foo/` → `/foo`; `/` → `` (the empty prefix, which every path starting with `/` matches). */
 function withoutTrailingSlashes(path: string): string {
   let end = path.length;
