@@ -123,16 +123,16 @@ export interface TlsSnapshot {
   readonly alpn: readonly AlpnProtocol[];
 }
 
-export interface CertificateSnapshot {
-  /** Absolute paths, for messages and for watching the files. */
-  readonly certFile: string;
-  readonly keyFile: string;
+/** Where a certificate came from: files (absolute paths, for messages and for watching them), or a Kubernetes TLS Secret (`namespace/name`). */
+export type CertificateOrigin = { readonly certFile: string; readonly keyFile: string } | { readonly secret: string };
+
+export type CertificateSnapshot = CertificateOrigin & {
   /** PEM text (certificate chain, private key). */
   readonly cert: string;
   readonly key: string;
   /** Lower-case DNS names the certificate is valid for (subjectAltName DNS entries, else the CN); `*.` wildcards kept. */
   readonly names: readonly string[];
-}
+};
 
 export interface RouteSnapshot {
   /** Lower-case host: exact (`foo.example.com`) or one-label wildcard (`*.example.com`); absent = any host. */

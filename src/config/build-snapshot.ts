@@ -78,8 +78,8 @@ function tlsSnapshot(tls: TlsConfig): TlsSnapshot {
   return { certificates, defaultCertificate, minVersion: tls.minVersion, alpn: [...tls.alpn] };
 }
 
-function certificateSnapshot({ certFile, keyFile, cert, key, names }: CertificateConfig): CertificateSnapshot {
-  return { certFile, keyFile, cert, key, names: [...names] };
+function certificateSnapshot({ names, ...rest }: CertificateConfig): CertificateSnapshot {
+  return { ...rest, names: [...names] };
 }
 
 function routeSnapshot(route: RouteConfig, clusters: readonly ClusterConfig[]): RouteSnapshot {

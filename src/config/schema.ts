@@ -12,11 +12,14 @@ import { duration } from './duration-field.js';
 import { healthCheck } from './health-check-schema.js';
 import { outlierDetection } from './outlier-schema.js';
 import { isDnsName, parseEndpointAddress, parseListenerAddress, type HostPortResult } from './host-port.js';
+import { isNamespaceName } from '../kubernetes/object-names.js';
 import { routeHostProblem, routePathProblem } from './route-fields.js';
 
 const NAME = /^[A-Za-z0-9]([A-Za-z0-9._-]{0,61}[A-Za-z0-9])?$/;
 
 const NAME_RULE = '1 to 63 letters, digits, ".", "_" or "-", starting and ending with a letter or digit';
+/** IngressClass spec.controller: a domain-prefixed path (networking/v1 validation). */
+const CONTROLLER_NAME = /^[a-z0-9]([-a-z0-9.]*[a-z0-9])?\/[A-Za-z0-9._\/-]+$/;
 
 function nameField(what: string) {
   return z.string().regex(NAME, { error: (issue) => `${what} must be ${NAME_RULE}; found ${describeValue(issue.input)}` });
@@ -330,6 +333,20 @@ const admin = z
   })
   .prefault({});
 
+/** Kubernetes as a source of routes, clusters and certificates (Ingress, Service, EndpointSlice, Secret). */
+function kubernetes(baseDir: string) {
+  return z.strictObject({
+    /** Absent: in-cluster credentials inside a pod, else $KUBECONFIG or ~/.kube/config. */
+    kubeconfig: z.string().min(1).transform((file) => resolvePath(baseDir, file)).optional(),
+    context: z.string().min(1).optional(),
+    namespace: z.string().refine(isNamespaceName, { error: (issue) => `expected a namespace name (a DNS label such as shop), found ${describeValue(issue.input)}` }).optional(),
+    controllerName: z.string().regex(CONTROLLER_NAME, {
+      error: (issue) => `expected a domain-prefixed path such as sluice.dev/ingress-controller, found ${describeValue(issue.input)}`,
+    }).default('sluice.dev/ingress-controller'),
+    watchIngressWithoutClass: z.boolean().default(false),
+  });
+}
+
 /** Certificate paths are resolved against `baseDir`, so the schema is built per validation (cheaply). */
 export function configSchema(baseDir: string) {
   return z.strictObject({
@@ -344,5 +361,6 @@ export function configSchema(baseDir: string) {
     admin,
     zone: z.string().min(1).optional(),
     fleet: z.record(z.string().min(1), z.int().min(0)).optional(),
+    kubernetes: kubernetes(baseDir).optional(),
   });
 }

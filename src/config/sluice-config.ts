@@ -1,6 +1,6 @@
 // The validated configuration's types: what `validateConfig` returns once every default is applied
 // and every duration is converted to milliseconds. Field names follow the YAML file.
-import type { AccessLogField, AlpnProtocol, BalancerName, ClusterProtocol, HealthCheckType, Http2Codec, ListenerProtocol, PathType, RetryOn, TlsVersion, TracePropagation } from '../snapshot.js';
+import type { AccessLogField, AlpnProtocol, BalancerName, CertificateOrigin, ClusterProtocol, HealthCheckType, Http2Codec, ListenerProtocol, PathType, RetryOn, TlsVersion, TracePropagation } from '../snapshot.js';
 
 /** Whole milliseconds, converted from a duration string such as `2s`. */
 export type Milliseconds = number;
@@ -19,6 +19,19 @@ export interface SluiceConfig {
   readonly metrics: MetricsConfig;
   readonly accessLog: AccessLogConfig;
   readonly admin: AdminConfig;
+  /** Present: routes, clusters and certificates also come from the Kubernetes API. */
+  readonly kubernetes?: KubernetesConfig;
+}
+
+export interface KubernetesConfig {
+  /** Absolute path; absent: in-cluster credentials, else $KUBECONFIG or ~/.kube/config. */
+  readonly kubeconfig?: string;
+  readonly context?: string;
+  /** Watch this namespace only; absent: every namespace. */
+  readonly namespace?: string;
+  /** The IngressClass `spec.controller` Sluice answers for. */
+  readonly controllerName: string;
+  readonly watchIngressWithoutClass: boolean;
 }
 
 /** Request ids and trace propagation; the same fields as the snapshot's. */
@@ -87,17 +100,14 @@ export interface TlsConfig {
   readonly alpn: readonly AlpnProtocol[];
 }
 
-/** A certificate/key pair read from disk and checked: readable, PEM, matching, with DNS names. */
-export interface CertificateConfig {
-  /** Absolute paths (configured paths are relative to the configuration file's directory). */
-  readonly certFile: string;
-  readonly keyFile: string;
+/** A certificate/key pair read from disk (or a TLS Secret) and checked: PEM, matching, with DNS names. */
+export type CertificateConfig = CertificateOrigin & {
   /** PEM text of the certificate chain and of the private key. */
   readonly cert: string;
   readonly key: string;
   /** Lower-case subjectAltName DNS entries, else the subject CN; `*.` wildcards kept. */
   readonly names: readonly string[];
-}
+};
 
 export interface RouteConfig {
   /** As configured (matching is case-insensitive); absent = any host. */

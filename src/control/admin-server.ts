@@ -3,6 +3,7 @@
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { EndpointState, type EndpointTable } from '../balancing/endpoint-table.js';
+import type { KubernetesStatus } from '../kubernetes/kubernetes-overlay.js';
 import type { EjectionView } from '../outlier/outlier-detector.js';
 import { isLogLevel, logLevels, type LogLevel } from '../log.js';
 import { routeTable } from '../routing/router.js';
@@ -33,6 +34,8 @@ export interface AdminView {
   ejection(slot: number): EjectionView;
   workerVersions(): { index: number; version: number | undefined; lastError?: string | undefined }[];
   lastReloadError(): ReloadError | null;
+  /** The Kubernetes source's state; undefined when none is configured. */
+  kubernetes(): KubernetesStatus | undefined;
   draining(): boolean;
   listenerAddresses(): ListenerAddress[];
   /** Prometheus text of every worker and the main thread. */
@@ -90,12 +93,14 @@ const resources: Record<string, Resource> = {
       draining: view.draining(),
       currentVersion: view.snapshot()?.version ?? 0,
       workers: view.workerVersions(),
+      waitingForKubernetes: view.kubernetes()?.applied === false,
     });
     if (state.ready) sendText(response, 200, 'ready\n');
     else sendText(response, 503, `not ready: ${state.reason}\n`);
   } },
   '/config': { read: (view, response) => {
     const snapshot = view.snapshot();
+    const kubernetes = view.kubernetes();
     sendJson(response, 200, {
       version: snapshot?.version ?? 0,
       hash: snapshot?.hash ?? null,
@@ -103,6 +108,7 @@ const resources: Record<string, Resource> = {
       workers: workerVersionsJson(view),
       lastReloadError: view.lastReloadError(),
       listeners: view.listenerAddresses(),
+      ...(kubernetes === undefined ? {} : { kubernetes }),
     });
   } },
   '/endpoints': { read: (view, response) => {
@@ -185,9 +191,9 @@ export function startAdminServer(view: AdminView, address: HostPort): Promise<Ad
   });
 }
 
-/** The snapshot as /config shows it: certificates by file and names, never their PEM text (private keys!). */
+/** The snapshot as /config shows it: certificates by origin (files or Secret) and names, never their PEM text (private keys!). */
 function withoutKeyMaterial(snapshot: Snapshot): unknown {
-  const describe = ({ certFile, keyFile, names }: CertificateSnapshot) => ({ certFile, keyFile, names });
+  const describe = ({ cert: _cert, key: _key, ...described }: CertificateSnapshot) => described;
   return {
     ...snapshot,
     listeners: snapshot.listeners.map((listener) => (listener.tls === undefined ? listener : {

@@ -6,6 +6,7 @@ import { systemRandom } from '../balancing/random.js';
 import { SlotAllocator } from '../balancing/slot-allocator.js';
 import { buildSnapshot, formatProblems, loadConfigFile, type ConfigResult, type SluiceConfig, type ZoneSources } from '../config/index.js';
 import { HealthChecker } from '../health/health-checker.js';
+import { KubernetesOverlay } from '../kubernetes/kubernetes-overlay.js';
 import { configureLog, log, logLevel, type LogLevel } from '../log.js';
 import { MainMetrics } from '../observability/main-metrics.js';
 import { OutlierDetector } from '../outlier/outlier-detector.js';
@@ -46,7 +47,7 @@ function endpointKeys(snapshot: Snapshot): string[] {
 /** Listener certificates and keys, and the CA files of clusters: a change to any of them reloads. */
 function certificateFiles(snapshot: Snapshot): string[] {
   const listenerFiles = snapshot.listeners.flatMap(({ tls }) => (tls === undefined ? [] : [...tls.certificates, tls.defaultCertificate])
-    .flatMap(({ certFile, keyFile }) => [certFile, keyFile]));
+    .flatMap((certificate) => ('certFile' in certificate ? [certificate.certFile, certificate.keyFile] : [])));
   const caFiles = snapshot.clusters.flatMap(({ tls }) => (tls?.caFile === undefined ? [] : [tls.caFile]));
   return [...listenerFiles, ...caFiles];
 }
@@ -68,8 +69,13 @@ export class Supervisor {
   readonly #outliers: OutlierDetector;
   readonly #health: HealthChecker;
   #snapshot: Snapshot | undefined;
-  /** The configuration the current snapshot was built from. */
+  /** The configuration the current snapshot was built from: the file's, plus what Kubernetes adds. */
   #config: SluiceConfig;
+  /** The configuration file as last read (valid). */
+  #fileConfig: SluiceConfig;
+  /** The next rebuild reads the configuration file again (a reload, not a Kubernetes change). */
+  #fileChanged = false;
+  #kubernetes: KubernetesOverlay | undefined;
   #lastReloadError: ReloadError | null = null;
   #draining = false;
   #admin: AdminServer | undefined;
@@ -81,6 +87,7 @@ export class Supervisor {
   constructor(options: SupervisorOptions) {
     this.#options = options;
     this.#config = options.config;
+    this.#fileConfig = options.config;
     this.#pool = new WorkerPool({
       count: options.workers,
       shared: { endpointTable: this.#table.buffer, logLevel: options.logLevel },
@@ -99,6 +106,8 @@ export class Supervisor {
 
   /** Binds the listeners and the admin endpoint, starts the workers and waits until all run version 1. */
   async start(): Promise<void> {
+    // Before anything binds: a kubeconfig that cannot be read stops the start with its reason.
+    this.#kubernetes = this.#kubernetesOverlay();
     const snapshot = this.#build(this.#options.config, 1);
     this.#sockets.open(snapshot.listeners);
     try {
@@ -113,6 +122,7 @@ export class Supervisor {
     this.#outliers.start();
     this.#health.start();
     this.#watchConfigFiles();
+    this.#kubernetes?.start();
     log.info('ready', {
       version: snapshot.version,
       listeners: Object.fromEntries(this.#listenerAddresses().map(({ name, address }) => [name, address])),
@@ -123,6 +133,12 @@ export class Supervisor {
 
   /** Reloads the configuration file; reloads asked for while one runs are folded into one more. */
   reload(): Promise<void> {
+    this.#fileChanged = true;
+    return this.#rebuild();
+  }
+
+  /** Builds and publishes a new snapshot: the file's configuration (read again after a reload) plus Kubernetes'. */
+  #rebuild(): Promise<void> {
     if (this.#reloading !== undefined) {
       this.#reloadAgain = true;
       return this.#reloading;
@@ -146,6 +162,7 @@ export class Supervisor {
   async #shutdown(drainWaitMs: number): Promise<void> {
     this.#draining = true;
     this.#watcher?.close();
+    this.#kubernetes?.stop();
     this.#outliers.stop();
     this.#health.stop();
     log.info('draining', { workers: this.#pool.liveCount });
@@ -170,18 +187,28 @@ export class Supervisor {
   }
 
   async #reloadOnce(): Promise<void> {
-    const file = this.#options.configFile;
     const current = this.#snapshot;
-    if (file === undefined || current === undefined) {
-      log.info('reload ignored: the configuration is built in, not read from a file');
-      return;
+    if (current === undefined) return;
+    let fileConfig = this.#fileConfig;
+    if (this.#fileChanged) {
+      this.#fileChanged = false;
+      const file = this.#options.configFile;
+      if (file === undefined) {
+        log.info('reload ignored: the configuration is built in, not read from a file');
+        return;
+      }
+      const loaded: ConfigResult = await loadConfigFile(file);
+      if (!loaded.ok) return this.#reloadFailed(formatProblems(file, loaded.problems));
+      fileConfig = loaded.config;
     }
-    const result: ConfigResult = await loadConfigFile(file);
-    if (!result.ok) return this.#reloadFailed(formatProblems(file, result.problems));
+    const result = this.#kubernetes?.compose(fileConfig) ?? { ok: true, config: fileConfig };
+    if (!result.ok) return this.#reloadFailed(result.problems.map(({ path, message }) => `kubernetes: ${path}: ${message}`).join('\n'));
 
     const next = this.#build(result.config, current.version + 1);
     if (next.hash === current.hash) {
       this.#config = result.config; // what the snapshot leaves out (admin.token) may still have changed
+      this.#fileConfig = fileConfig;
+      this.#kubernetes?.applied();
       this.#pool.reopenLogs();
       this.#succeeded();
       log.info('config unchanged', { version: current.version });
@@ -195,6 +222,7 @@ export class Supervisor {
     }
     this.#publishToMainThread(next);
     this.#config = result.config;
+    this.#fileConfig = fileConfig;
     const failures = describeFailures(await this.#pool.publish(next));
     this.#sockets.retain(next.listeners.map((listener) => listener.key));
     if (failures.length > 0) {
@@ -202,6 +230,7 @@ export class Supervisor {
       return this.#reloadFailed(`version ${next.version} is published but not running everywhere: ${failures.join('; ')}`);
     }
     this.#slots.retain(endpointKeys(next));
+    this.#kubernetes?.applied();
     this.#watchConfigFiles();
     this.#pool.reopenLogs();
     this.#succeeded();
@@ -224,6 +253,12 @@ export class Supervisor {
     if (current !== undefined && current.size === new Set(files).size && files.every((file) => current.has(file))) return;
     this.#watcher?.close();
     this.#watcher = watchFiles(files, () => void this.reload());
+  }
+
+  /** With a `kubernetes` block, the API is watched and each change rebuilds (connection settings apply at start). */
+  #kubernetesOverlay(): KubernetesOverlay | undefined {
+    const settings = this.#fileConfig.kubernetes;
+    return settings === undefined ? undefined : new KubernetesOverlay(settings, this.#metrics.kubernetesEvents, () => void this.#rebuild());
   }
 
   #succeeded(): void {
@@ -253,6 +288,7 @@ export class Supervisor {
       ejection: (slot) => this.#outliers.ejection(slot),
       workerVersions: () => this.#pool.versions(),
       lastReloadError: () => this.#lastReloadError,
+      kubernetes: () => this.#kubernetes?.status(),
       draining: () => this.#draining,
       listenerAddresses: () => this.#listenerAddresses(),
       metrics: async () => this.#metrics.render(await this.#pool.collectMetrics(METRICS_WAIT_MS)),

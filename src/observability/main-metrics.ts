@@ -4,6 +4,7 @@
 import { AggregatorRegistry, Counter, Gauge, Registry, type MetricObjectWithValues, type MetricValue } from 'prom-client';
 import { EndpointState, type EndpointTable } from '../balancing/endpoint-table.js';
 import type { HealthEvents } from '../health/health-checker.js';
+import type { KubernetesEvents } from '../kubernetes/kubernetes-source.js';
 import type { OutlierEvents } from '../outlier/outlier-detector.js';
 import type { Snapshot } from '../snapshot.js';
 import { metricNames } from './metric-names.js';
@@ -42,11 +43,37 @@ function endpointGauge(registry: Registry, source: MainMetricsSource, name: stri
   });
 }
 
+/** The Kubernetes source's counters; they appear once a Kubernetes source reports (a few events a minute, so labels are looked up per event). */
+function kubernetesEvents(registry: Registry): KubernetesEvents {
+  const events = new Counter({
+    name: metricNames.kubernetesWatchEvents,
+    help: 'Kubernetes watch events received, by resource and event type.',
+    labelNames: ['resource', 'type'] as const,
+    registers: [registry],
+  });
+  const perResource = (name: string, help: string) => new Counter({ name, help, labelNames: ['resource'] as const, registers: [registry] });
+  const lists = perResource(metricNames.kubernetesLists, 'Full Kubernetes lists (the first sync and every relist), by resource.');
+  const errors = perResource(metricNames.kubernetesWatchErrors, 'Failed Kubernetes lists and watches, by resource (each is retried).');
+  const lastSync = new Gauge({
+    name: metricNames.kubernetesLastSync,
+    help: 'When the Kubernetes cache last heard from the API server (a list or a watch event), by resource; unix seconds.',
+    labelNames: ['resource'] as const,
+    registers: [registry],
+  });
+  return {
+    watchEvent: (resource, type) => events.labels({ resource, type }).inc(),
+    listed: (resource) => lists.labels({ resource }).inc(),
+    heard: (resource, timeMs) => lastSync.labels({ resource }).set(timeMs / 1000),
+    failed: (resource) => errors.labels({ resource }).inc(),
+  };
+}
+
 export class MainMetrics {
   readonly registry = new Registry();
   readonly #reloads: Readonly<Record<ReloadResult, Counter.Internal>>;
   readonly outlierEvents: OutlierEvents;
   readonly healthEvents: HealthEvents;
+  readonly kubernetesEvents: KubernetesEvents;
 
   constructor(source: MainMetricsSource) {
     new Gauge({
@@ -94,6 +121,7 @@ export class MainMetrics {
       registers: [this.registry],
     });
     this.#reloads = { ok: reloads.labels({ result: 'ok' }), failed: reloads.labels({ result: 'failed' }) };
+    this.kubernetesEvents = kubernetesEvents(this.registry);
   }
 
   countReload(result: ReloadResult): void {

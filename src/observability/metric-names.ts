@@ -43,6 +43,14 @@ export const metricNames = {
   configVersion: 'sluice_config_version',
   /** counter; labels: result ("ok" | "failed") */
   configReloads: 'sluice_config_reloads_total',
+  /** counter; labels: resource (ingresses, ingressclasses, services, endpointslices, secrets), type (ADDED, MODIFIED, DELETED, BOOKMARK, ERROR) */
+  kubernetesWatchEvents: 'sluice_kubernetes_watch_events_total',
+  /** counter; labels: resource — full lists (the first sync, and every relist after a 410 Gone or an error) */
+  kubernetesLists: 'sluice_kubernetes_lists_total',
+  /** counter; labels: resource — failed lists and watches (each retried after a back-off) */
+  kubernetesWatchErrors: 'sluice_kubernetes_watch_errors_total',
+  /** gauge (unix seconds); labels: resource — when the cache last heard from the API server (a list or a watch event) */
+  kubernetesLastSync: 'sluice_kubernetes_last_sync_timestamp_seconds',
   /** gauge; labels: cluster, endpoint, zone — in-flight requests from the EndpointTable (cluster only when endpoint labels are off) */
   endpointActiveRequests: 'sluice_endpoint_active_requests',
   /** gauge; labels: cluster, endpoint, zone — open upstream connections from the EndpointTable (same label rule) */
