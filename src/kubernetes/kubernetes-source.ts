@@ -92,7 +92,7 @@ class ResourceInformer {
       return result;
     };
     const watch = new CountingWatch(options.kubeConfig, resource.plural, events, scheduler);
-    this.informer = new ListWatch(resource.path, watch, list, false);
+    this.informer = new ListWatch(resource.path, watch, list, false, undefined, resource.fieldSelector);
     this.informer.on('change', changed);
     this.informer.on('error', (error: unknown) => {
       // Stopping aborts the open watch, which the informer reports as an error too.

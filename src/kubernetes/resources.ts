@@ -13,8 +13,13 @@ export interface WatchedResource {
   readonly plural: string;
   /** The watch path: all namespaces, or the one given (IngressClasses are cluster-scoped). */
   readonly path: string;
+  /** Lists and watches only these (a field selector the API server applies). */
+  readonly fieldSelector?: string;
   readonly list: () => Promise<KubernetesListObject<KubernetesObject>>;
 }
+
+/** Only TLS Secrets: a cluster's other Secrets (tokens, Helm releases) are many, large, and none of Sluice's business. */
+const TLS_SECRETS = 'type=kubernetes.io/tls';
 
 /** In the order their lists are awaited; every one must be listed before the first translation. */
 export function watchedResources(kubeConfig: KubeConfig, namespace: string | undefined): WatchedResource[] {
@@ -52,7 +57,10 @@ export function watchedResources(kubeConfig: KubeConfig, namespace: string | und
       name: 'secrets',
       plural: 'secrets',
       path: scoped('/api/v1', 'secrets'),
-      list: () => (namespace === undefined ? core.listSecretForAllNamespaces() : core.listNamespacedSecret({ namespace })),
+      fieldSelector: TLS_SECRETS,
+      list: () => (namespace === undefined
+        ? core.listSecretForAllNamespaces({ fieldSelector: TLS_SECRETS })
+        : core.listNamespacedSecret({ namespace, fieldSelector: TLS_SECRETS })),
     },
   ];
 }

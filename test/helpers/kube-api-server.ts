@@ -112,12 +112,24 @@ function parseLabelSelector(selector: string): (labels: Record<string, string>) 
   return (labels) => tests.every((test) => test(labels));
 }
 
-// Only the fields every kind supports; the real server also answers 400 for an unsupported field label.
-function parseFieldSelector(selector: string): (obj: KubeObject) => boolean {
+/** Field selectors of one kind beyond metadata.name and metadata.namespace, with how to read them. */
+const KIND_FIELDS: Readonly<Record<string, Readonly<Record<string, (obj: KubeObject) => unknown>>>> = {
+  Secret: { type: (obj) => obj['type'] },
+};
+
+// The fields every kind supports, plus the kind's own (KIND_FIELDS); the real server also answers 400
+// for an unsupported field label.
+function parseFieldSelector(selector: string, kind: string): (obj: KubeObject) => boolean {
+  const fields: Record<string, (obj: KubeObject) => unknown> = {
+    'metadata.name': (obj) => obj.metadata.name,
+    'metadata.namespace': (obj) => obj.metadata.namespace ?? '',
+    ...KIND_FIELDS[kind],
+  };
   const tests = selector.split(',').filter((s) => s !== '').map((term) => {
-    const m = /^metadata\.(?<field>name|namespace)\s*(?<op>==|=|!=)\s*(?<value>.*)$/.exec(term)?.groups;
-    if (!m) throw new HttpError(400, `field label not supported: ${term.split(/!?=/)[0]}`);
-    return (o: KubeObject) => ((m.field === 'name' ? o.metadata.name : o.metadata.namespace ?? '') === m.value) !== (m.op === '!=');
+    const m = /^(?<field>[\w.]+)\s*(?<op>==|=|!=)\s*(?<value>.*)$/.exec(term)?.groups;
+    const read = m === undefined ? undefined : fields[m.field!];
+    if (m === undefined || read === undefined) throw new HttpError(400, `field label not supported: ${term.split(/!?=/)[0]}`);
+    return (o: KubeObject) => (read(o) === m.value) !== (m.op === '!=');
   });
   return (obj) => tests.every((test) => test(obj));
 }
@@ -198,7 +210,7 @@ export async function startKubeApiServer(t?: { teardown(fn: () => unknown): void
         return json(res, 200, obj);
       }
       const labels = parseLabelSelector(q.get('labelSelector') ?? '');
-      const fields = parseFieldSelector(q.get('fieldSelector') ?? '');
+      const fields = parseFieldSelector(q.get('fieldSelector') ?? '', resource.kind);
       const matches = (o: KubeObject): boolean =>
         (namespace === undefined || o.metadata.namespace === namespace) && labels(o.metadata.labels ?? {}) && fields(o);
       if (['1', 't', 'true'].includes((q.get('watch') ?? '').toLowerCase())) return watch(resource, matches, q, res);

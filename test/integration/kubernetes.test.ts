@@ -182,4 +182,7 @@ tap.test('TLS from a kubernetes.io/tls Secret: SNI picks it; the file certificat
   const certificates = config.snapshot.listeners.find(({ name }) => name === 'secure')?.tls?.certificates;
   t.same(certificates?.map((certificate) => certificate.secret ?? certificate.certFile), ['shop/shop-tls', fallback.cert], '/config shows the Secret by name, never its key');
   t.notOk(JSON.stringify(config).includes('PRIVATE KEY'), 'no key material in /config');
+  const secretRequests = api.requests.filter(({ path: requestPath }) => requestPath === '/api/v1/secrets');
+  t.ok(secretRequests.some(({ query }) => query['watch'] === 'true'), 'Secrets are watched');
+  t.ok(secretRequests.every(({ query }) => query['fieldSelector'] === 'type=kubernetes.io/tls'), 'only TLS Secrets are listed and watched');
 });
