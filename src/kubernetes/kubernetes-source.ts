@@ -31,7 +31,7 @@ export interface KubernetesSourceOptions {
   readonly namespace?: string;
   readonly scheduler: Scheduler;
   readonly events: KubernetesEvents;
-  /** Called (debounced) once every kind is listed, and after each change from then on. */
+  /** Called once every kind is listed, and after each change from then on: `debounceMs` after the first change, for all the changes until then. */
   readonly onChange: () => void;
   readonly debounceMs?: number;
   readonly retry?: { readonly initialMs: number; readonly maxMs: number };
@@ -45,27 +45,39 @@ class CountingWatch extends Watch {
   readonly #resource: string;
   readonly #events: KubernetesEvents;
   readonly #scheduler: Scheduler;
+  readonly #heard: () => void;
+  readonly #stopped: () => boolean;
 
-  constructor(config: KubeConfig, resource: string, events: KubernetesEvents, scheduler: Scheduler) {
+  constructor(config: KubeConfig, resource: string, events: KubernetesEvents, scheduler: Scheduler, heard: () => void, stopped: () => boolean) {
     super(config);
     this.#resource = resource;
     this.#events = events;
     this.#scheduler = scheduler;
+    this.#heard = heard;
+    this.#stopped = stopped;
   }
 
-  override watch(
+  override async watch(
     path: string,
     queryParams: Record<string, string | number | boolean | undefined>,
     callback: (phase: string, apiObj: unknown, watchObj?: unknown) => void,
     done: (err: unknown) => void,
   ): Promise<AbortController> {
+    // The informer goes on from a list to its watch even when stopped while the list was in flight, and
+    // stop() cannot abort a watch still connecting: either would stay open for good.
+    if (this.#stopped()) return new AbortController();
     // The informer does not ask for bookmarks; with them a quiet watch still moves its resourceVersion
     // forward, so a reconnect after a long quiet spell resumes instead of getting 410 Gone and relisting.
-    return super.watch(path, { ...queryParams, allowWatchBookmarks: true }, (phase, apiObj, watchObj) => {
+    const controller = await super.watch(path, { ...queryParams, allowWatchBookmarks: true }, (phase, apiObj, watchObj) => {
       this.#events.watchEvent(this.#resource, phase);
-      if (phase !== 'ERROR') this.#events.heard(this.#resource, this.#scheduler.now());
+      if (phase !== 'ERROR') {
+        this.#events.heard(this.#resource, this.#scheduler.now());
+        this.#heard();
+      }
       callback(phase, apiObj, watchObj);
     }, done);
+    if (this.#stopped()) controller.abort();
+    return controller;
   }
 }
 
@@ -91,7 +103,8 @@ class ResourceInformer {
       changed();
       return result;
     };
-    const watch = new CountingWatch(options.kubeConfig, resource.plural, events, scheduler);
+    // A watch that delivers an event works: the next failure is no consecutive one and waits initialMs again.
+    const watch = new CountingWatch(options.kubeConfig, resource.plural, events, scheduler, () => { this.#failures = 0; }, () => this.#stopped);
     this.informer = new ListWatch(resource.path, watch, list, false, undefined, resource.fieldSelector);
     this.informer.on('change', changed);
     this.informer.on('error', (error: unknown) => {
@@ -170,8 +183,9 @@ export class KubernetesSource {
   }
 
   #changed(): void {
-    if (this.#stopped || !this.synced) return;
-    this.#cancelDebounce?.();
+    // The first change schedules the onChange, which reads the whole cache; later ones ride along rather
+    // than postpone it, so a steady stream of changes (EndpointSlices in a rollout) still gets through.
+    if (this.#stopped || !this.synced || this.#cancelDebounce !== undefined) return;
     this.#cancelDebounce = this.#options.scheduler.after(this.#options.debounceMs ?? DEFAULT_DEBOUNCE_MS, () => {
       this.#cancelDebounce = undefined;
       this.#options.onChange();
