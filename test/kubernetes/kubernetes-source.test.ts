@@ -67,7 +67,7 @@ function putOneOfEach(api: KubeApiServer): void {
   put(api, 'Ingress', ingress('shop/web', { rules: [rule('shop.example.com', path('/', 'Prefix', 'web', 80))] }));
   put(api, 'Service', service('shop/web', [{ name: 'http', port: 80 }]));
   put(api, 'EndpointSlice', endpointSlice('shop/web-1', 'web', [{ name: 'http', port: 8080 }], [endpoint('10.0.0.1')]));
-  put(api, 'Secret', { metadata: { namespace: 'shop', name: 'tls' }, type: 'Opaque', data: {} });
+  put(api, 'Secret', { metadata: { namespace: 'shop', name: 'tls' }, type: 'kubernetes.io/tls', data: {} });
 }
 
 /** A source on a fresh stand-in server (its own port), not started; both are closed on teardown. */
@@ -207,8 +207,8 @@ t.test('objects() holds exactly what the API server holds, kind by kind, through
   await started(h);
   t.same(names(h.source.objects()), {
     ingresses: ['blog/web', 'shop/web'], ingressClasses: ['other', 'sluice'], services: ['blog/web', 'shop/web'],
-    endpointSlices: ['shop/web-1'], secrets: ['blog/token', 'shop/tls'],
-  }, 'the lists');
+    endpointSlices: ['shop/web-1'], secrets: ['shop/tls'],
+  }, 'the lists (Secrets: only the kubernetes.io/tls ones)');
 
   put(h.api, 'Service', service('shop/api', [{ port: 81 }]));
   const updatedAt = put(h.api, 'Ingress', ingress('shop/web', { rules: [rule('www.example.com', path('/', 'Prefix', 'web', 80))] })).metadata.resourceVersion;
@@ -219,7 +219,7 @@ t.test('objects() holds exactly what the API server holds, kind by kind, through
   await within(() => h.events.count('watch') === 6, 'six watch events');
   t.same(names(h.source.objects()), {
     ingresses: ['blog/web', 'shop/web'], ingressClasses: ['sluice'], services: ['shop/api', 'shop/web'],
-    endpointSlices: ['blog/web-1', 'shop/web-1'], secrets: ['blog/token'],
+    endpointSlices: ['blog/web-1', 'shop/web-1'], secrets: [],
   });
   const updated = h.source.objects().ingresses.find((i) => i.metadata?.namespace === 'shop');
   t.equal(updated?.spec?.rules?.[0]?.host, 'www.example.com', 'the update replaced the cached object');
@@ -426,7 +426,7 @@ t.test('a watch that ends cleanly resumes from its resourceVersion; after compac
   t.equal(h.changes.length, 2, 'the change and the relists: one onChange');
 
   // A bookmark brings every quiet kind up to date, so the next compaction relists nothing.
-  const quietAt = put(h.api, 'Secret', { metadata: { namespace: 'other', name: 'x' }, type: 'Opaque', data: {} }).metadata.resourceVersion;
+  const quietAt = put(h.api, 'Secret', { metadata: { namespace: 'other', name: 'x' }, type: 'kubernetes.io/tls', data: {} }).metadata.resourceVersion;
   await within(() => h.events.count('watch', 'secrets') === 1, 'the Secret');
   h.api.bookmark();
   await within(() => h.events.all.filter(([e, , d]) => e === 'watch' && d === 'BOOKMARK').length === 5, 'five bookmarks');
