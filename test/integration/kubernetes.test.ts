@@ -186,3 +186,14 @@ tap.test('TLS from a kubernetes.io/tls Secret: SNI picks it; the file certificat
   t.ok(secretRequests.some(({ query }) => query['watch'] === 'true'), 'Secrets are watched');
   t.ok(secretRequests.every(({ query }) => query['fieldSelector'] === 'type=kubernetes.io/tls'), 'only TLS Secrets are listed and watched');
 });
+
+tap.test('a kubeconfig that cannot be read stops the start with its reason, before anything binds', async (t) => {
+  const dir = mkdtempSync(path.join(tmpdir(), 'sluice-k8s-'));
+  const missing = path.join(dir, 'no-such-kubeconfig');
+  const failure = await startSluice(t, `
+listeners: [{ name: web, address: "127.0.0.1:0" }]
+kubernetes: { kubeconfig: "${missing}" }
+`).then(() => undefined, (error: Error) => error);
+  t.match(failure?.message, /sluice exited \(1\)/, 'the process exits with 1');
+  t.match(failure?.message, missing, 'the message names the kubeconfig file');
+});
