@@ -3,6 +3,10 @@
 import { KubeConfig } from '@kubernetes/client-node';
 import type { KubernetesConfig } from '../config/index.js';
 
+/**
+ * `env` only decides whether Sluice runs in a pod; client-node itself reads the service host and
+ * port, and $KUBECONFIG, from `process.env`.
+ */
 export function loadKubeConfig(config: KubernetesConfig, env: NodeJS.ProcessEnv = process.env): KubeConfig {
   const kubeConfig = new KubeConfig();
   if (config.kubeconfig !== undefined) kubeConfig.loadFromFile(config.kubeconfig);
