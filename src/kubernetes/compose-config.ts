@@ -2,7 +2,6 @@
 // clusters are validated by the same schema as the file's (so they get the same defaults), appended
 // after the file's, and the TLS Secrets' certificates are offered by SNI on every https listener
 // ahead of the file's certificates, which keep the default.
-import { checkPemPair } from '../config/certificate-pair.js';
 import { validateConfig, type CertificateConfig, type ConfigProblem, type ConfigResult, type ListenerConfig, type SluiceConfig } from '../config/index.js';
 import type { TranslatedConfig } from './translate.js';
 
@@ -27,14 +26,8 @@ export function composeWithKubernetes(file: SluiceConfig, translated: Translated
   if (clashes.length > 0) {
     return { ok: false, problems: clashes.map(({ name }) => ({ path: `cluster ${name}`, message: 'defined both in the configuration file and by an Ingress backend; rename the file\'s cluster' })) };
   }
-  const certificates: CertificateConfig[] = [];
-  const problems: ConfigProblem[] = [];
-  for (const { secret, cert, key } of translated.certificates) {
-    const pair = checkPemPair(cert, key, { cert: `Secret ${secret} tls.crt`, key: `Secret ${secret} tls.key` });
-    if (pair.ok) certificates.push({ secret, cert, key, names: pair.names });
-    else problems.push(...pair.problems.map(({ message }) => ({ path: `Secret ${secret}`, message })));
-  }
-  if (problems.length > 0) return { ok: false, problems };
+  // The translation checked each pair (checkPemPair) and read its names.
+  const certificates: readonly CertificateConfig[] = translated.certificates;
 
   return {
     ok: true,

@@ -36,6 +36,8 @@ export interface RawCertificate {
   readonly secret: string;
   readonly cert: string;
   readonly key: string;
+  /** The DNS names the certificate is valid for, as checkPemPair read them (SNI matches on them). */
+  readonly names: readonly string[];
 }
 
 export interface ObjectProblem {

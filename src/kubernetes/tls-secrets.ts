@@ -37,7 +37,7 @@ function readSecret(secretKey: string, secret: V1Secret | undefined): SecretResu
   }
   const checked = checkPemPair(cert, key, { cert: 'data["tls.crt"]', key: 'data["tls.key"]' });
   if (!checked.ok) return { ok: false, problems: checked.problems.map(({ message }) => `${name}: ${message}`) };
-  return { ok: true, certificate: { secret: secretKey, cert, key } };
+  return { ok: true, certificate: { secret: secretKey, cert, key, names: checked.names } };
 }
 
 function decoded(secret: V1Secret, entry: string): string | undefined {

@@ -116,13 +116,12 @@ t.test('TLS Secret certificates go ahead of the file\'s on every https listener;
   ]);
   const shop = pem(dir, 'shop', ['shop.example.com', '*.shop.example.com']);
   const blog = pem(dir, 'blog', ['blog.example.com']);
-  const certificates: RawCertificate[] = [{ secret: 'blog/blog-tls', ...blog }, { secret: 'shop/shop-tls', ...shop }];
-  const config = accepted(composeWithKubernetes(file, translated({ ...SHOP, certificates })));
-
-  const fromSecrets = [
+  const fromSecrets: RawCertificate[] = [
     { secret: 'blog/blog-tls', ...blog, names: ['blog.example.com'] },
     { secret: 'shop/shop-tls', ...shop, names: ['shop.example.com', '*.shop.example.com'] },
   ];
+  const config = accepted(composeWithKubernetes(file, translated({ ...SHOP, certificates: fromSecrets })));
+
   const [web, websecure, fallback] = config.listeners;
   const [fileWeb, fileWebsecure, fileFallback] = file.listeners;
   t.equal(web, fileWeb, 'an http listener is left alone');
@@ -135,20 +134,6 @@ t.test('TLS Secret certificates go ahead of the file\'s on every https listener;
   t.strictSame(fallback!.tls!.certificates, [...fromSecrets, ...fileFallback!.tls!.certificates]);
   t.equal(fallback!.tls!.defaultCertificate, fileFallback!.tls!.defaultCertificate, 'a configured default is kept');
   t.strictSame(file.listeners[1]!.tls!.certificates.map(({ names }) => names), [['site.example.com'], ['other.example.com']], 'the file\'s configuration is not modified');
-});
-
-t.test('a Secret whose certificate and key are no pair is refused, naming the Secret', async (t) => {
-  const dir = t.testdir();
-  makeCertificate(dir, 'site', ['site.example.com']);
-  const file = fileConfig(dir, [HTTP_LISTENER, '{ name: websecure, address: "127.0.0.1:0", protocol: https, tls: { certificates: [{ cert: site.crt, key: site.key }] } }']);
-  const shop = pem(dir, 'shop', ['shop.example.com']);
-  const blog = pem(dir, 'blog', ['blog.example.com']);
-  t.same(problemLines(composeWithKubernetes(file, translated({ certificates: [{ secret: 'shop/shop-tls', cert: shop.cert, key: blog.key }] }))), [
-    'Secret shop/shop-tls: certificate and key do not match',
-  ]);
-  t.same(problemLines(composeWithKubernetes(file, translated({ certificates: [{ secret: 'shop/junk', cert: 'x', key: shop.key }] }))), [
-    'Secret shop/junk: Secret shop/junk tls.crt is not a PEM certificate',
-  ]);
 });
 
 t.test('redirectToHttps is kept only when the file has an https listener to redirect to', async (t) => {

@@ -81,7 +81,7 @@ t.test('the whole cluster translates to this, exactly', async (t) => {
       { name: 'shop/web:80', protocol: 'http1', endpoints: [{ address: '10.0.0.5:8080', zone: 'zone-a' }, { address: '10.0.0.7:8080', zone: 'zone-b' }] },
     ],
     defaultCluster: 'shop/web:80',
-    certificates: [{ secret: 'shop/shop-tls', cert: Buffer.from(shopTls.data!['tls.crt']!, 'base64').toString(), key: Buffer.from(shopTls.data!['tls.key']!, 'base64').toString() }],
+    certificates: [{ secret: 'shop/shop-tls', cert: Buffer.from(shopTls.data!['tls.crt']!, 'base64').toString(), key: Buffer.from(shopTls.data!['tls.key']!, 'base64').toString(), names: ['shop.example.com'] }],
     problems: [
       { object: 'Ingress other/catch-all', field: 'spec.defaultBackend', message: 'Ingress shop/catch-all already provides the default backend (the oldest Ingress wins); this one is not used' },
       { object: 'Ingress shop/api', field: 'spec.rules[0].http.paths[1].backend.service.name', message: 'no Service shop/gone; left out (ingress-nginx would answer 503)' },

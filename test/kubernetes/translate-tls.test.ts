@@ -28,7 +28,7 @@ t.test('a TLS Secret gives a certificate; the TLS hosts\' routes redirect to htt
       { host: 'shop.example.com', redirectToHttps: true, paths },
     ],
     clusters: [{ name: 'shop/web:80', protocol: 'http1', endpoints: [] }],
-    certificates: [{ secret: 'shop/shop-tls', cert: shop.cert, key: shop.key }],
+    certificates: [{ secret: 'shop/shop-tls', cert: shop.cert, key: shop.key, names: ['shop.example.com', '*.shop.example.com'] }],
     problems: [],
   });
 });
@@ -78,7 +78,9 @@ t.test('certificates are listed once per Secret, sorted, whichever Ingresses nam
   ];
   const secrets = [tlsSecret('shop/b-tls', b), tlsSecret('shop/a-tls', a), tlsSecret('other/a-tls', b)];
   const translated = translateObjects({ ingresses, secrets });
-  t.strictSame(translated.certificates, [{ secret: 'other/a-tls', ...b }, { secret: 'shop/a-tls', ...a }, { secret: 'shop/b-tls', ...b }]);
+  t.strictSame(translated.certificates, [
+    { secret: 'other/a-tls', ...b, names: ['b.example.com'] }, { secret: 'shop/a-tls', ...a, names: ['a.example.com'] }, { secret: 'shop/b-tls', ...b, names: ['b.example.com'] },
+  ]);
   t.strictSame(translated.problems, []);
 });
 
@@ -100,7 +102,7 @@ t.test('a Secret that cannot serve is reported against spec.tls[i].secretName; t
   ];
   const names = ['good', 'gone', 'opaque', 'untyped', 'no-key', 'empty', 'garbage', 'mismatched', 'swapped', 'anonymous'];
   const translated = translateObjects({ ingresses: [ingress('shop/web', { tls: names.map((secretName) => ({ hosts: ['a.example.com'], secretName })) })], secrets });
-  t.strictSame(translated.certificates, [{ secret: 'shop/good', ...a }]);
+  t.strictSame(translated.certificates, [{ secret: 'shop/good', ...a, names: ['a.example.com'] }]);
   const at = (index: number, message: string) => ({ object: 'Ingress shop/web', field: `spec.tls[${index}].secretName`, message });
   t.strictSame(translated.problems, [
     at(1, 'no Secret shop/gone'),
