@@ -69,9 +69,7 @@ export class Supervisor {
   readonly #outliers: OutlierDetector;
   readonly #health: HealthChecker;
   #snapshot: Snapshot | undefined;
-  /** The configuration the current snapshot was built from: the file's, plus what Kubernetes adds. */
-  #config: SluiceConfig;
-  /** The configuration file as last read (valid). */
+  /** The configuration file as last read (valid); the current snapshot is built from it plus what Kubernetes adds. */
   #fileConfig: SluiceConfig;
   /** The next rebuild reads the configuration file again (a reload, not a Kubernetes change). */
   #fileChanged = false;
@@ -86,7 +84,6 @@ export class Supervisor {
 
   constructor(options: SupervisorOptions) {
     this.#options = options;
-    this.#config = options.config;
     this.#fileConfig = options.config;
     this.#pool = new WorkerPool({
       count: options.workers,
@@ -190,6 +187,8 @@ export class Supervisor {
     const current = this.#snapshot;
     if (current === undefined) return;
     let fileConfig = this.#fileConfig;
+    // Only a reload of the file may have moved the access log; a Kubernetes change leaves it be.
+    const fileRead = this.#fileChanged;
     if (this.#fileChanged) {
       this.#fileChanged = false;
       const file = this.#options.configFile;
@@ -206,10 +205,9 @@ export class Supervisor {
 
     const next = this.#build(result.config, current.version + 1);
     if (next.hash === current.hash) {
-      this.#config = result.config; // what the snapshot leaves out (admin.token) may still have changed
-      this.#fileConfig = fileConfig;
+      this.#fileConfig = fileConfig; // what the snapshot leaves out (admin.token) may still have changed
       this.#kubernetes?.applied();
-      this.#pool.reopenLogs();
+      if (fileRead) this.#pool.reopenLogs();
       this.#succeeded();
       log.info('config unchanged', { version: current.version });
       return;
@@ -221,7 +219,6 @@ export class Supervisor {
       return this.#reloadFailed(error instanceof Error ? error.message : String(error));
     }
     this.#publishToMainThread(next);
-    this.#config = result.config;
     this.#fileConfig = fileConfig;
     const failures = describeFailures(await this.#pool.publish(next));
     this.#sockets.retain(next.listeners.map((listener) => listener.key));
@@ -232,7 +229,7 @@ export class Supervisor {
     this.#slots.retain(endpointKeys(next));
     this.#kubernetes?.applied();
     this.#watchConfigFiles();
-    this.#pool.reopenLogs();
+    if (fileRead) this.#pool.reopenLogs();
     this.#succeeded();
     log.info('config reloaded', { version: next.version, hash: next.hash });
   }
@@ -298,7 +295,7 @@ export class Supervisor {
         this.#pool.setLogLevel(level);
         log.info('log level set', { level });
       },
-      token: () => this.#options.adminToken ?? this.#config.admin.token,
+      token: () => this.#options.adminToken ?? this.#fileConfig.admin.token,
     };
   }
 }

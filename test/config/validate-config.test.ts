@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import t from 'tap';
 import { formatProblems, loadConfigFile, parseConfig, validateConfig } from '../../src/config/index.js';
 import { accessLogFields } from '../../src/snapshot.js';
-import { problemLines } from '../helpers/config-results.js';
+import { DEFAULT_CLUSTER_BALANCING, problemLines } from '../helpers/config-results.js';
 
 const FULL = `
 listeners:
@@ -51,14 +51,6 @@ function minimal(extra: Record<string, unknown>): Record<string, unknown> {
   return { listeners: [{ name: 'web', address: '127.0.0.1:0' }], clusters: [{ name: 'api', endpoints: [{ address: '127.0.0.1:9001' }] }], ...extra };
 }
 
-const DEFAULT_BALANCING = {
-  choiceCount: 2,
-  activeRequestBias: 1,
-  panicThreshold: 50,
-  zoneAware: { enabled: true, minClusterSize: 6 },
-  ringHash: { minRingSize: 1024, maxRingSize: 8_388_608 },
-};
-
 t.test('a full configuration round-trips with every default applied', async (t) => {
   const result = parseConfig(FULL);
   if (!result.ok) throw new Error(formatProblems('FULL', result.problems));
@@ -91,7 +83,7 @@ t.test('a full configuration round-trips with every default applied', async (t) 
         timeouts: { connect: 500, request: 90_000, idle: 3_600_000 },
         retries: DEFAULT_RETRIES,
         circuitBreakers: DEFAULT_BREAKERS,
-        ...DEFAULT_BALANCING,
+        ...DEFAULT_CLUSTER_BALANCING,
       },
       {
         name: 'web',
@@ -101,7 +93,7 @@ t.test('a full configuration round-trips with every default applied', async (t) 
         timeouts: { connect: 2_000, request: 15_000, idle: 60_000 },
         retries: DEFAULT_RETRIES,
         circuitBreakers: DEFAULT_BREAKERS,
-        ...DEFAULT_BALANCING,
+        ...DEFAULT_CLUSTER_BALANCING,
       },
     ],
     drainTimeout: 10_000,

@@ -12,3 +12,12 @@ export function accepted(result: ConfigResult): SluiceConfig {
   if (!result.ok) throw new Error(formatProblems('test', result.problems));
   return result.config;
 }
+
+/** The balancing fields the schema fills in for a cluster that names none of them. */
+export const DEFAULT_CLUSTER_BALANCING = {
+  choiceCount: 2,
+  activeRequestBias: 1,
+  panicThreshold: 50,
+  zoneAware: { enabled: true, minClusterSize: 6 },
+  ringHash: { minRingSize: 1024, maxRingSize: 8_388_608 },
+};

@@ -8,7 +8,7 @@ import { parseConfig, type SluiceConfig } from '../../src/config/index.js';
 import { composeWithKubernetes } from '../../src/kubernetes/compose-config.js';
 import type { RawCertificate, TranslatedConfig } from '../../src/kubernetes/translate.js';
 import { makeCertificate } from '../helpers/certificates.js';
-import { accepted, problemLines } from '../helpers/config-results.js';
+import { accepted, DEFAULT_CLUSTER_BALANCING, problemLines } from '../helpers/config-results.js';
 import { endpoint, endpointSlice, ingress, path, rule, service, tlsSecret, translateObjects } from '../helpers/kubernetes-objects.js';
 
 const HTTP_LISTENER = '{ name: web, address: "127.0.0.1:0" }';
@@ -39,11 +39,7 @@ const SHOP = translated({
 
 /** What the schema fills in for a cluster given only name, protocol and endpoints (besides balancer and endpoint fields). */
 const CLUSTER_DEFAULTS = {
-  choiceCount: 2,
-  activeRequestBias: 1,
-  panicThreshold: 50,
-  zoneAware: { enabled: true, minClusterSize: 6 },
-  ringHash: { minRingSize: 1024, maxRingSize: 8_388_608 },
+  ...DEFAULT_CLUSTER_BALANCING,
   timeouts: { connect: 2_000, request: 15_000, idle: 60_000 },
   retries: { attempts: 1, on: ['connect-failure', 'refused-stream', 'reset'], retriableStatusCodes: [], backoff: { base: 25, max: 250 } },
   circuitBreakers: { maxConnections: 1024, maxPendingRequests: 1024, maxRequests: 1024, maxRetries: 3 },
